@@ -1,0 +1,470 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// State is the whole in-memory state: one partition per group, plus the auth
+// and runner partitions. In the live system each partition is owned by one
+// actor; replay and tests drive the whole State directly.
+type State struct {
+	Groups  map[string]*GroupState
+	Auth    *AuthState
+	Runners *RunnerState
+}
+
+// New returns an empty state.
+func New() *State {
+	return &State{
+		Groups:  map[string]*GroupState{},
+		Auth:    NewAuthState(),
+		Runners: NewRunnerState(),
+	}
+}
+
+// GroupState is one group's partition: its definition, templates and jobs.
+type GroupState struct {
+	// Index is the journal index of the last event applied to this partition.
+	Index        uint64
+	Group        Group
+	Templates    map[string]*Template
+	Jobs         map[string]*Job
+	NextPosition int64
+
+	// Derived indexes, rebuilt from Jobs after a snapshot load.
+	pending []*Job // priority desc, position asc, id asc
+	history []*Job // completed_at asc, id asc
+}
+
+// NewGroupState returns an empty partition for group id.
+func NewGroupState(id string) *GroupState {
+	return &GroupState{
+		Group:     Group{ID: id},
+		Templates: map[string]*Template{},
+		Jobs:      map[string]*Job{},
+	}
+}
+
+// Apply applies one event at journal index idx. An index at or below the
+// partition's Index was already folded into a snapshot and is skipped; idx 0
+// means "unknown" and is always applied (tests, speculative application).
+//
+// An error means the event does not fit the state (for example it names a
+// job that does not exist). Decide never produces such events, so an error
+// here points at a bug or a damaged journal; callers log it and go on, which
+// is deterministic because every replica and every replay makes the same
+// decision.
+func (s *State) Apply(idx uint64, e *Event) error {
+	switch e.Partition() {
+	case "auth":
+		return s.Auth.Apply(idx, e)
+	case "runners":
+		return s.Runners.Apply(idx, e)
+	}
+	g, ok := s.Groups[e.GroupID]
+	if !ok {
+		if e.Type != GroupConfigured {
+			return fmt.Errorf("apply %s: unknown group %q", e.Type, e.GroupID)
+		}
+		g = NewGroupState(e.GroupID)
+		s.Groups[e.GroupID] = g
+	}
+	return g.Apply(idx, e)
+}
+
+// Apply applies a group event to this partition.
+func (g *GroupState) Apply(idx uint64, e *Event) error {
+	if idx != 0 && idx <= g.Index {
+		return nil
+	}
+	if err := g.apply(e); err != nil {
+		return err
+	}
+	if idx != 0 {
+		g.Index = idx
+	}
+	return nil
+}
+
+func (g *GroupState) apply(e *Event) error {
+	switch e.Type {
+	case GroupConfigured:
+		return g.applyConfigured(e)
+	case GroupRemoved:
+		g.Group.InConfig = false
+		g.Group.Enabled = false
+		g.Group.UpdatedAt = e.Time
+		for _, t := range g.Templates {
+			g.unconfigureTemplate(t, e)
+		}
+		return nil
+	case GroupPaused, GroupUnpaused:
+		g.Group.Paused = e.Type == GroupPaused
+		g.Group.UpdatedAt = e.Time
+		return nil
+	case JobEnqueued:
+		if e.Job == nil {
+			return fmt.Errorf("apply %s: no job", e.Type)
+		}
+		if _, dup := g.Jobs[e.Job.ID]; dup {
+			return fmt.Errorf("apply %s: job %s exists", e.Type, e.Job.ID)
+		}
+		j := e.Job.Clone()
+		g.Jobs[j.ID] = j
+		if j.Position >= g.NextPosition {
+			g.NextPosition = j.Position + 1
+		}
+		g.index(j)
+		return nil
+	case JobsReordered:
+		if len(e.JobIDs) != len(e.Positions) {
+			return fmt.Errorf("apply %s: %d ids, %d positions", e.Type, len(e.JobIDs), len(e.Positions))
+		}
+		for i, id := range e.JobIDs {
+			j, ok := g.Jobs[id]
+			if !ok {
+				return fmt.Errorf("apply %s: unknown job %s", e.Type, id)
+			}
+			j.Position = e.Positions[i]
+			j.UpdatedAt = e.Time
+		}
+		g.sortPending()
+		return nil
+	case HistoryPruned:
+		for _, id := range e.JobIDs {
+			if j, ok := g.Jobs[id]; ok {
+				g.unindex(j)
+				delete(g.Jobs, id)
+			}
+		}
+		return nil
+	}
+
+	j, ok := g.Jobs[e.JobID]
+	if !ok {
+		return fmt.Errorf("apply %s: unknown job %q", e.Type, e.JobID)
+	}
+	switch e.Type {
+	case JobUpdated:
+		if e.Patch == nil {
+			return fmt.Errorf("apply %s: no patch", e.Type)
+		}
+		reorder := e.Patch.Priority != nil && *e.Patch.Priority != j.Priority
+		if reorder {
+			g.unindex(j)
+		}
+		e.Patch.applyTo(j)
+		if reorder {
+			g.index(j)
+		}
+	case JobRemoved:
+		g.unindex(j)
+		delete(g.Jobs, j.ID)
+		return nil
+	case JobPaused, JobUnpaused:
+		j.Paused = e.Type == JobPaused
+	case JobRequeueSet:
+		if e.AutoRequeue != nil {
+			j.AutoRequeue = *e.AutoRequeue
+		}
+		j.RequeueLimit = cloneInt(e.RequeueLimit)
+	case JobDispatching:
+		g.unindex(j)
+		j.Status = StatusDispatching
+		j.DispatchKey = e.DispatchKey
+		j.DispatchingAt = e.Time
+		j.RunnerID = e.RunnerID
+		j.RunnerName = e.RunnerName
+		g.index(j)
+	case JobDispatchUndone:
+		g.unindex(j)
+		j.Status = StatusPending
+		j.DispatchKey = ""
+		j.DispatchingAt = zeroTime
+		j.RunnerID = 0
+		j.RunnerName = ""
+		g.index(j)
+	case JobTriggered:
+		j.Status = StatusTriggered
+		j.TriggeredAt = e.Time
+		j.RunID = e.RunID
+		j.RunURL = e.RunURL
+	case JobRunLinked:
+		j.RunID = e.RunID
+		j.RunURL = e.RunURL
+	case JobRunning:
+		j.Status = StatusRunning
+		if e.RunnerID != 0 {
+			j.RunnerID = e.RunnerID
+		}
+		if e.RunnerName != "" {
+			j.RunnerName = e.RunnerName
+		}
+		j.StartedAt = e.Time
+	case JobCancelRequest:
+		j.CancelRequested = true
+	case JobFinished:
+		if !e.Status.Terminal() {
+			return fmt.Errorf("apply %s: status %q is not terminal", e.Type, e.Status)
+		}
+		g.unindex(j)
+		j.Status = e.Status
+		j.CompletedAt = e.Time
+		j.ErrorMessage = e.Error
+		j.Conclusion = e.Conclusion
+		if e.RunID != 0 {
+			j.RunID = e.RunID
+			j.RunURL = e.RunURL
+		}
+		g.index(j)
+	default:
+		return fmt.Errorf("apply: unknown event type %q for group partition", e.Type)
+	}
+	j.UpdatedAt = e.Time
+	return nil
+}
+
+func (g *GroupState) applyConfigured(e *Event) error {
+	if e.Group == nil {
+		return fmt.Errorf("apply %s: no group", e.Type)
+	}
+	created := g.Group.CreatedAt
+	paused := g.Group.Paused
+	g.Group = *e.Group
+	g.Group.RunnerLabels = slices.Clone(e.Group.RunnerLabels)
+	g.Group.Repos = slices.Clone(e.Group.Repos)
+	g.Group.Paused = paused // pausing is an operator decision that config reloads keep
+	g.Group.Enabled = true
+	g.Group.InConfig = true
+	if created.IsZero() {
+		created = e.Time
+	}
+	g.Group.CreatedAt = created
+	g.Group.UpdatedAt = e.Time
+
+	seen := make(map[string]bool, len(e.Templates))
+	for i := range e.Templates {
+		t := e.Templates[i]
+		t.GroupID = g.Group.ID
+		t.InConfig = true
+		t.DefaultInputs = cloneMap(t.DefaultInputs)
+		t.Labels = cloneMap(t.Labels)
+		if old, ok := g.Templates[t.ID]; ok {
+			t.CreatedAt = old.CreatedAt
+		} else {
+			t.CreatedAt = e.Time
+		}
+		t.UpdatedAt = e.Time
+		g.Templates[t.ID] = &t
+		seen[t.ID] = true
+	}
+	for id, t := range g.Templates {
+		if !seen[id] {
+			g.unconfigureTemplate(t, e)
+		}
+	}
+	return nil
+}
+
+// unconfigureTemplate drops a template that left the config, unless jobs
+// still reference it: then it stays, marked not in config, so their history
+// keeps its name and labels.
+func (g *GroupState) unconfigureTemplate(t *Template, e *Event) {
+	for _, j := range g.Jobs {
+		if j.TemplateID == t.ID {
+			if t.InConfig {
+				t.InConfig = false
+				t.UpdatedAt = e.Time
+			}
+			return
+		}
+	}
+	delete(g.Templates, t.ID)
+}
+
+func (p *JobPatch) applyTo(j *Job) {
+	if p.SetInputs {
+		j.Inputs = cloneMap(p.Inputs)
+	}
+	if p.Name != nil {
+		j.Name = cloneStr(p.Name)
+	}
+	if p.Owner != nil {
+		j.Owner = cloneStr(p.Owner)
+	}
+	if p.Repo != nil {
+		j.Repo = cloneStr(p.Repo)
+	}
+	if p.WorkflowID != nil {
+		j.WorkflowID = cloneStr(p.WorkflowID)
+	}
+	if p.Ref != nil {
+		j.Ref = cloneStr(p.Ref)
+	}
+	if p.SetLabels {
+		j.Labels = cloneMap(p.Labels)
+	}
+	if p.Priority != nil {
+		j.Priority = *p.Priority
+	}
+}
+
+// --- derived indexes ---
+
+// pendingLess orders the queue: higher priority first, then lower position.
+func pendingLess(a, b *Job) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	if a.Position != b.Position {
+		return a.Position < b.Position
+	}
+	return a.ID < b.ID
+}
+
+func historyLess(a, b *Job) bool {
+	if !a.CompletedAt.Equal(b.CompletedAt) {
+		return a.CompletedAt.Before(b.CompletedAt)
+	}
+	return a.ID < b.ID
+}
+
+func (g *GroupState) index(j *Job) {
+	switch {
+	case j.Status == StatusPending:
+		i := sort.Search(len(g.pending), func(i int) bool { return pendingLess(j, g.pending[i]) })
+		g.pending = slices.Insert(g.pending, i, j)
+	case j.Status.Terminal():
+		i := sort.Search(len(g.history), func(i int) bool { return historyLess(j, g.history[i]) })
+		g.history = slices.Insert(g.history, i, j)
+	}
+}
+
+func (g *GroupState) unindex(j *Job) {
+	switch {
+	case j.Status == StatusPending:
+		g.pending = removeSorted(g.pending, j, pendingLess)
+	case j.Status.Terminal():
+		g.history = removeSorted(g.history, j, historyLess)
+	}
+}
+
+func removeSorted(list []*Job, j *Job, less func(a, b *Job) bool) []*Job {
+	i := sort.Search(len(list), func(i int) bool { return !less(list[i], j) })
+	for ; i < len(list); i++ {
+		if list[i] == j {
+			return slices.Delete(list, i, i+1)
+		}
+		if less(j, list[i]) {
+			break
+		}
+	}
+	// Not where the order says: fall back to a scan so the index can never
+	// keep a stale pointer.
+	if k := slices.Index(list, j); k >= 0 {
+		return slices.Delete(list, k, k+1)
+	}
+	return list
+}
+
+func (g *GroupState) sortPending() {
+	slices.SortFunc(g.pending, func(a, b *Job) int {
+		if pendingLess(a, b) {
+			return -1
+		}
+		if pendingLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// Reindex rebuilds the derived indexes from Jobs (after a snapshot load).
+func (g *GroupState) Reindex() {
+	g.pending = g.pending[:0]
+	g.history = g.history[:0]
+	for _, j := range g.Jobs {
+		switch {
+		case j.Status == StatusPending:
+			g.pending = append(g.pending, j)
+		case j.Status.Terminal():
+			g.history = append(g.history, j)
+		}
+	}
+	g.sortPending()
+	slices.SortFunc(g.history, func(a, b *Job) int {
+		if historyLess(a, b) {
+			return -1
+		}
+		if historyLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// Pending returns the pending jobs in dispatch order. The slice is the
+// partition's own: callers must not modify it or keep it across events.
+func (g *GroupState) Pending() []*Job { return g.pending }
+
+// History returns the finished jobs, oldest completion first. Same caveat as
+// Pending.
+func (g *GroupState) History() []*Job { return g.history }
+
+// Active returns the jobs handed to GitHub and not finished, ordered by when
+// they were dispatched.
+func (g *GroupState) Active() []*Job {
+	var out []*Job
+	for _, j := range g.Jobs {
+		if j.Status.Active() {
+			out = append(out, j)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Job) int {
+		if c := a.DispatchingAt.Compare(b.DispatchingAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// Template returns the group's template id, or nil.
+func (g *GroupState) Template(id string) *Template { return g.Templates[id] }
+
+// FindTemplate looks a template up across groups. A template that moved
+// between groups exists twice (the old copy kept for its jobs' history): the
+// one in config wins.
+func (s *State) FindTemplate(id string) *Template {
+	var found *Template
+	for _, g := range s.Groups {
+		if t := g.Templates[id]; t != nil {
+			if t.InConfig {
+				return t
+			}
+			found = t
+		}
+	}
+	return found
+}
+
+// FindJob looks a job up across groups.
+func (s *State) FindJob(id string) *Job {
+	for _, g := range s.Groups {
+		if j := g.Jobs[id]; j != nil {
+			return j
+		}
+	}
+	return nil
+}
+
+func cloneInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
