@@ -578,3 +578,20 @@ func nonEmpty(s string) *string {
 	}
 	return &s
 }
+
+// RequestCancel decides an operator's cancel of a job handed to GitHub: the
+// request is journaled, and the run tracker cancels the run (also when its
+// id only arrives later), confirms it and finishes the job.
+func (g *GroupState) RequestCancel(m Meta, jobID string) ([]Event, error) {
+	j, err := g.job(jobID)
+	if err != nil {
+		return nil, err
+	}
+	if !j.Status.Active() {
+		return nil, invalid("Job can only be cancelled when dispatching, triggered or running")
+	}
+	if j.CancelRequested {
+		return nil, nil
+	}
+	return []Event{m.event(JobCancelRequest, g.Group.ID, j.ID)}, nil
+}

@@ -14,19 +14,25 @@ import (
 // order or on how the state was reached: live application, replay from
 // empty and snapshot plus tail must all give the same hash. Partition
 // indexes are left out on purpose, since a snapshot records where it was
-// taken while a replay from empty does not.
+// taken while a replay from empty does not. It is a digest of the partition
+// digests, so partition owners can compute their parts independently.
 func (s *State) Hash() string {
+	groups := make(map[string]string, len(s.Groups))
+	for id, g := range s.Groups {
+		groups[id] = g.GroupHash()
+	}
+	return CombineHashes(groups, s.Auth.PartHash(), s.Runners.PartHash())
+}
+
+// CombineHashes combines partition digests into the state digest.
+func CombineHashes(groups map[string]string, auth, runners string) string {
 	h := sha256.New()
-	ids := make([]string, 0, len(s.Groups))
-	for id := range s.Groups {
-		ids = append(ids, id)
+	for _, id := range sortedKeys(groups) {
+		writeJSON(h, "group", id)
+		h.Write([]byte(groups[id]))
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		s.Groups[id].hashInto(h)
-	}
-	s.Auth.hashInto(h)
-	s.Runners.hashInto(h)
+	h.Write([]byte(auth))
+	h.Write([]byte(runners))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -34,6 +40,20 @@ func (s *State) Hash() string {
 func (g *GroupState) GroupHash() string {
 	h := sha256.New()
 	g.hashInto(h)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// PartHash is the digest of the auth partition.
+func (a *AuthState) PartHash() string {
+	h := sha256.New()
+	a.hashInto(h)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// PartHash is the digest of the runner partition.
+func (r *RunnerState) PartHash() string {
+	h := sha256.New()
+	r.hashInto(h)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
