@@ -123,11 +123,15 @@ func (g *GroupState) apply(e *Event) error {
 		if len(e.JobIDs) != len(e.Positions) {
 			return fmt.Errorf("apply %s: %d ids, %d positions", e.Type, len(e.JobIDs), len(e.Positions))
 		}
-		for i, id := range e.JobIDs {
-			j, ok := g.Jobs[id]
-			if !ok {
+		// Check every id before moving any job: a refused event must leave
+		// the state (and the sorted pending index) untouched.
+		for _, id := range e.JobIDs {
+			if _, ok := g.Jobs[id]; !ok {
 				return fmt.Errorf("apply %s: unknown job %s", e.Type, id)
 			}
+		}
+		for i, id := range e.JobIDs {
+			j := g.Jobs[id]
 			j.Position = e.Positions[i]
 			j.UpdatedAt = e.Time
 		}
@@ -188,15 +192,21 @@ func (g *GroupState) apply(e *Event) error {
 		j.RunnerName = ""
 		g.index(j)
 	case JobTriggered:
+		// Re-index: these events are built outside Decide and may reach a
+		// job that is not dispatching (a pending one must leave the queue).
+		g.unindex(j)
 		j.Status = StatusTriggered
 		j.TriggeredAt = e.Time
 		j.RunID = e.RunID
 		j.RunURL = e.RunURL
+		g.index(j)
 	case JobRunLinked:
 		j.RunID = e.RunID
 		j.RunURL = e.RunURL
 	case JobRunning:
+		g.unindex(j)
 		j.Status = StatusRunning
+		g.index(j)
 		if e.RunnerID != 0 {
 			j.RunnerID = e.RunnerID
 		}
