@@ -1,0 +1,299 @@
+package wal
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// Group commit. Callers queue requests on a channel; one writer goroutine
+// takes whatever has queued up, gives the records consecutive indexes in
+// queue order, writes them with one WriteBatch and, under SyncAlways, makes
+// them durable with one fsync before telling any caller "done". While that
+// fsync runs, new requests queue up and form the next batch, so the number
+// of fsyncs follows the disk's speed rather than the number of callers.
+
+const (
+	requestQueue    = 1024    // queued requests before submitters block
+	maxBatchRecords = 8192    // records per group commit, at most
+	maxBatchBytes   = 8 << 20 // payload bytes per group commit, at most
+)
+
+type requestKind uint8
+
+const (
+	appendRequest requestKind = iota
+	syncRequest
+	compactRequest
+)
+
+type request struct {
+	kind     requestKind
+	payloads [][]byte
+	upTo     uint64    // compactRequest
+	start    time.Time // when submitted, for OnAppend
+	first    uint64    // index given to payloads[0]
+	done     func(first uint64, err error)
+}
+
+func (r *request) size() (records, bytes int) {
+	for _, p := range r.payloads {
+		bytes += len(p)
+	}
+	return len(r.payloads), bytes
+}
+
+// Append adds payloads as consecutive records and returns the index of the
+// first once all are durable. ctx bounds only the wait: a record already
+// queued when ctx ends may still be written, so a caller that gives up must
+// treat the outcome as unknown.
+func (j *Journal) Append(ctx context.Context, payloads ...[]byte) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("append: %w", err)
+	}
+	type result struct {
+		first uint64
+		err   error
+	}
+	ch := make(chan result, 1)
+	j.AppendAsync(payloads, func(first uint64, err error) { ch <- result{first, err} })
+	select {
+	case r := <-ch:
+		return r.first, r.err
+	case <-ctx.Done():
+		return 0, fmt.Errorf("append: %w", ctx.Err())
+	}
+}
+
+// AppendAsync queues payloads as consecutive records and calls done once they
+// are durable, or have failed. Calls from one goroutine get increasing
+// indexes in call order, and their done callbacks run in that order. done
+// runs on the writer goroutine and must not block; if the journal is closed
+// or failed it runs at once on the calling goroutine. AppendAsync may block
+// while the queue is full. The journal does not keep payloads after done.
+func (j *Journal) AppendAsync(payloads [][]byte, done func(first uint64, err error)) {
+	if len(payloads) == 0 {
+		done(0, ErrNoPayloads)
+		return
+	}
+	j.submit(&request{kind: appendRequest, payloads: payloads, done: done})
+}
+
+// Sync makes every record written so far durable, whatever the SyncMode.
+func (j *Journal) Sync() error {
+	ch := make(chan error, 1)
+	j.submit(&request{kind: syncRequest, done: func(_ uint64, err error) { ch <- err }})
+	return <-ch
+}
+
+func (j *Journal) submit(r *request) {
+	if err := j.failure(); err != nil {
+		r.done(0, err)
+		return
+	}
+	if j.opts.OnAppend != nil {
+		r.start = j.opts.Now()
+	}
+	j.closeMu.RLock()
+	defer j.closeMu.RUnlock()
+	if j.closed {
+		r.done(0, ErrClosed)
+		return
+	}
+	j.reqs <- r
+}
+
+// run is the writer goroutine. It exits once Close has closed the queue and
+// everything queued before that is handled.
+func (j *Journal) run() {
+	defer close(j.stopped)
+	var reqs []*request
+	for r := range j.reqs {
+		reqs = j.drain(append(reqs[:0], r))
+		j.handle(reqs)
+		clear(reqs) // drop payload references until the next batch
+	}
+}
+
+// drain adds whatever else is queued, within the batch limits.
+func (j *Journal) drain(reqs []*request) []*request {
+	records, bytes := reqs[0].size()
+	for records < maxBatchRecords && bytes < maxBatchBytes {
+		select {
+		case r, ok := <-j.reqs:
+			if !ok {
+				return reqs
+			}
+			reqs = append(reqs, r)
+			n, b := r.size()
+			records, bytes = records+n, bytes+b
+		default:
+			return reqs
+		}
+	}
+	return reqs
+}
+
+// handle processes requests in queue order; a sync or compaction request
+// first commits the appends queued before it.
+func (j *Journal) handle(reqs []*request) {
+	start := 0
+	for i, r := range reqs {
+		if r.kind == appendRequest {
+			continue
+		}
+		j.commit(reqs[start:i])
+		start = i + 1
+		switch r.kind {
+		case syncRequest:
+			r.done(j.durable.Load(), j.syncAll())
+		case compactRequest:
+			r.done(0, j.compact(r.upTo))
+		}
+	}
+	j.commit(reqs[start:])
+}
+
+// commit writes one group of appends and reports each request done.
+func (j *Journal) commit(reqs []*request) {
+	if len(reqs) == 0 {
+		return
+	}
+	if err := j.failure(); err != nil {
+		j.finish(reqs, err)
+		return
+	}
+	last, bytes, newSegment := j.encode(reqs)
+	if err := j.log.WriteBatch(&j.batch); err != nil {
+		j.finish(reqs, j.fail(fmt.Errorf("write records %d-%d: %w", reqs[0].first, last, err)))
+		return
+	}
+	j.last.Store(last)
+	if j.opts.Sync == SyncAlways {
+		if err := j.fsync(); err != nil {
+			j.finish(reqs, j.fail(fmt.Errorf("fsync records up to %d: %w", last, err)))
+			return
+		}
+	}
+	if newSegment {
+		if err := j.syncDir(); err != nil {
+			j.finish(reqs, j.fail(err))
+			return
+		}
+		j.publishSegments()
+	}
+	j.durable.Store(last)
+	records := int(last - reqs[0].first + 1)
+	j.records.Add(uint64(records))
+	j.bytes.Add(uint64(bytes))
+	j.batches.Add(1)
+	if j.opts.OnBatch != nil {
+		j.opts.OnBatch(records, bytes)
+	}
+	j.finish(reqs, nil)
+}
+
+// encode frames the requests' payloads into j.batch, chaining each record to
+// the one before, and advances the segment mirror. It returns the last index,
+// the encoded size and whether tidwall/wal will start a new segment file.
+func (j *Journal) encode(reqs []*request) (last uint64, bytes int, newSegment bool) {
+	j.batch.Clear()
+	last = j.last.Load()
+	newSegment = j.startBatch(last)
+	for _, r := range reqs {
+		r.first = last + 1
+		for _, p := range r.payloads {
+			last++
+			j.buf = appendRecord(j.buf[:0], last, j.lastHash, p)
+			j.lastHash = hashRecord(j.buf)
+			j.batch.Write(last, j.buf)
+			bytes += len(j.buf)
+			if j.grow(last, len(j.buf)) {
+				newSegment = true
+			}
+		}
+	}
+	return last, bytes, newSegment
+}
+
+// startBatch and grow mirror tidwall/wal's writeBatch: it starts a new
+// segment at the beginning of a batch if the tail is over SegmentSize, and
+// right after any entry that brings the tail to SegmentSize or more. The
+// journal needs to know, to fsync the directory when a segment file is
+// created and to choose segments for compaction without listing the
+// directory. TestSegmentMirror checks the mirror against the disk.
+func (j *Journal) startBatch(last uint64) bool {
+	if j.segs[len(j.segs)-1].size > int64(j.opts.SegmentSize) {
+		j.segs = append(j.segs, segmentInfo{first: last + 1})
+		return true
+	}
+	return false
+}
+
+func (j *Journal) grow(index uint64, recordSize int) bool {
+	tail := &j.segs[len(j.segs)-1]
+	tail.size += int64(uvarintLen(recordSize) + recordSize)
+	if tail.size >= int64(j.opts.SegmentSize) {
+		j.segs = append(j.segs, segmentInfo{first: index + 1})
+		return true
+	}
+	return false
+}
+
+func uvarintLen(n int) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], uint64(n))
+}
+
+// finish reports each request's outcome, in queue order.
+func (j *Journal) finish(reqs []*request, err error) {
+	for _, r := range reqs {
+		first := r.first
+		if err != nil {
+			first = 0
+		}
+		r.done(first, err)
+		if j.opts.OnAppend != nil {
+			j.opts.OnAppend(len(r.payloads), j.opts.Now().Sub(r.start))
+		}
+	}
+}
+
+// syncAll serves Sync: an fsync whatever the SyncMode.
+func (j *Journal) syncAll() error {
+	if err := j.failure(); err != nil {
+		return err
+	}
+	if err := j.fsync(); err != nil {
+		return j.fail(fmt.Errorf("fsync: %w", err))
+	}
+	j.durable.Store(j.last.Load())
+	return nil
+}
+
+// fsync syncs the tail segment. tidwall/wal syncs a segment itself before it
+// starts the next one, so the tail is the only file with unsynced data.
+func (j *Journal) fsync() error {
+	start := j.opts.Now()
+	var err error
+	if h := j.opts.hooks.fsync; h != nil {
+		err = h(j.log.Sync)
+	} else {
+		err = j.log.Sync()
+	}
+	j.fsyncs.Add(1)
+	if j.opts.OnFsync != nil {
+		j.opts.OnFsync(j.opts.Now().Sub(start))
+	}
+	return err
+}
+
+// syncDir makes segment files created or removed by tidwall/wal durable.
+func (j *Journal) syncDir() error {
+	sync := func() error { return syncDir(j.dir) }
+	if h := j.opts.hooks.syncDir; h != nil {
+		return h(sync)
+	}
+	return sync()
+}
