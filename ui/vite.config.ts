@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
+import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
 
@@ -8,8 +9,21 @@ import tailwindcss from '@tailwindcss/vite'
 // WebSocket, health and metrics traffic there so that cookies stay same-origin.
 const backend = 'http://127.0.0.1:9090'
 
+// Vite empties dist/ before each build, but the committed dist/.placeholder
+// must survive: it keeps `//go:embed all:dist` compiling on clones without a
+// UI build. Writing it back after the bundle keeps the work tree clean.
+function keepEmbedPlaceholder(): Plugin {
+  return {
+    name: 'keep-embed-placeholder',
+    apply: 'build',
+    closeBundle() {
+      writeFileSync(fileURLToPath(new URL('./dist/.placeholder', import.meta.url)), '')
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), keepEmbedPlaceholder()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
