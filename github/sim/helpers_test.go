@@ -175,3 +175,7 @@ func (h *harness) do(method, path string, body string, hdr map[string]string) *h
 	h.t.Cleanup(func() { _ = resp.Body.Close() })
 	return resp
 }
+
+func simToken(tok, kind string, perms, repos []string) sim.TokenConfig {
+	return sim.TokenConfig{Token: tok, Kind: kind, Permissions: perms, Repos: repos}
+}
