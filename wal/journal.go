@@ -20,10 +20,11 @@ type Journal struct {
 	log  *tidwall.Log
 	lock *dirLock
 
-	reqs    chan *request
-	closeMu sync.RWMutex // guards closed against sends on reqs
-	closed  bool
-	stopped chan struct{} // closed when the writer goroutine has exited
+	reqs     chan *request
+	submitMu sync.Mutex // guards closed and next; held while sending on reqs
+	closed   bool
+	next     uint64        // index the next appended payload gets
+	stopped  chan struct{} // closed when the writer goroutine has exited
 
 	failed atomic.Pointer[error] // the sticky failure, if any
 
@@ -46,7 +47,7 @@ type Journal struct {
 	snaps  []snapshotMeta // valid snapshots, newest first
 
 	records, batches, fsyncs, bytes atomic.Uint64
-	segments, diskBytes             atomic.Int64
+	segments, segmentBytes          atomic.Int64
 }
 
 // segmentInfo mirrors one segment file for compaction and statistics.
@@ -173,6 +174,7 @@ func (j *Journal) loadIndexes(tail tailState) error {
 	j.first.Store(first)
 	j.last.Store(last)
 	j.durable.Store(last)
+	j.next = last + 1
 	j.publishSegments()
 	return nil
 }
@@ -180,14 +182,14 @@ func (j *Journal) loadIndexes(tail tailState) error {
 // Close waits for queued appends to finish, syncs and closes the log. It
 // returns the sticky failure if the journal had failed.
 func (j *Journal) Close() error {
-	j.closeMu.Lock()
+	j.submitMu.Lock()
 	if j.closed {
-		j.closeMu.Unlock()
+		j.submitMu.Unlock()
 		return ErrClosed
 	}
 	j.closed = true
 	close(j.reqs)
-	j.closeMu.Unlock()
+	j.submitMu.Unlock()
 	<-j.stopped
 
 	err := j.log.Close() // syncs the tail segment first
@@ -205,9 +207,9 @@ func (j *Journal) Close() error {
 
 // usable returns ErrClosed or the sticky failure.
 func (j *Journal) usable() error {
-	j.closeMu.RLock()
+	j.submitMu.Lock()
 	closed := j.closed
-	j.closeMu.RUnlock()
+	j.submitMu.Unlock()
 	if closed {
 		return ErrClosed
 	}
@@ -254,8 +256,9 @@ type Stats struct {
 	Fsyncs  uint64 // log fsyncs since Open
 	Bytes   uint64 // encoded record bytes appended since Open
 
-	Segments  int   // segment files
-	DiskBytes int64 // size of the segment files
+	Segments      int   // segment files
+	SegmentBytes  int64 // size of the segment files
+	SnapshotBytes int64 // size of the kept snapshot files
 
 	SnapshotIndex uint64    // newest valid snapshot, 0 if none
 	SnapshotTime  time.Time // when it was taken
@@ -272,14 +275,23 @@ func (j *Journal) Stats() Stats {
 		Fsyncs:       j.fsyncs.Load(),
 		Bytes:        j.bytes.Load(),
 		Segments:     int(j.segments.Load()),
-		DiskBytes:    j.diskBytes.Load(),
+		SegmentBytes: j.segmentBytes.Load(),
 	}
 	j.metaMu.Lock()
 	if len(j.snaps) > 0 {
 		s.SnapshotIndex, s.SnapshotTime = j.snaps[0].index, j.snaps[0].created
 	}
+	for _, m := range j.snaps {
+		s.SnapshotBytes += m.size
+	}
 	j.metaMu.Unlock()
 	return s
+}
+
+// SizeBytes returns the journal's size on disk: segments and snapshots.
+func (j *Journal) SizeBytes() int64 {
+	s := j.Stats()
+	return s.SegmentBytes + s.SnapshotBytes
 }
 
 // publishSegments copies the writer's segment mirror into the counters Stats
@@ -290,5 +302,5 @@ func (j *Journal) publishSegments() {
 		size += s.size
 	}
 	j.segments.Store(int64(len(j.segs)))
-	j.diskBytes.Store(size)
+	j.segmentBytes.Store(size)
 }

@@ -88,6 +88,7 @@ func (j *Journal) SaveSnapshot(index uint64, data []byte) error {
 		hash:    hash,
 		created: j.opts.Now().UTC(),
 		path:    filepath.Join(j.snapshotDir(), snapshotFileName(index)),
+		size:    int64(snapshotHeaderSize + len(data)),
 	}
 	if err := writeSnapshot(j.snapshotDir(), meta, data); err != nil {
 		return err

@@ -47,6 +47,7 @@ type snapshotMeta struct {
 	hash    Hash
 	created time.Time
 	path    string
+	size    int64 // file size
 }
 
 func snapshotFileName(index uint64) string {
@@ -180,7 +181,8 @@ func loadSnapshotMetas(dir string, logger *slog.Logger) ([]snapshotMeta, error) 
 			logger.Warn("wal: skipping damaged snapshot", "path", f.path, "err", err)
 			continue
 		}
-		metas = append(metas, snapshotMeta{index: s.Index, hash: s.ChainHash, created: s.Created, path: f.path})
+		metas = append(metas, snapshotMeta{index: s.Index, hash: s.ChainHash, created: s.Created,
+			path: f.path, size: int64(snapshotHeaderSize + len(s.Data))})
 	}
 	return metas, nil
 }

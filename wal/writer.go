@@ -33,7 +33,7 @@ type request struct {
 	payloads [][]byte
 	upTo     uint64    // compactRequest
 	start    time.Time // when submitted, for OnAppend
-	first    uint64    // index given to payloads[0]
+	first    uint64    // index given to payloads[0] by submit
 	done     func(first uint64, err error)
 }
 
@@ -66,18 +66,20 @@ func (j *Journal) Append(ctx context.Context, payloads ...[]byte) (uint64, error
 	}
 }
 
-// AppendAsync queues payloads as consecutive records and calls done once they
-// are durable, or have failed. Calls from one goroutine get increasing
-// indexes in call order, and their done callbacks run in that order. done
-// runs on the writer goroutine and must not block; if the journal is closed
-// or failed it runs at once on the calling goroutine. AppendAsync may block
+// AppendAsync gives payloads consecutive indexes at once, queues them and
+// returns the first; done is called once they are durable, or have failed.
+// Indexes follow call order (calls from one goroutine get increasing
+// indexes), and done callbacks run in index order. done runs on the writer
+// goroutine: it must not block and must not call back into the journal's
+// blocking methods. If the journal is closed or failed, AppendAsync returns
+// 0 and runs done at once on the calling goroutine. AppendAsync may block
 // while the queue is full. The journal does not keep payloads after done.
-func (j *Journal) AppendAsync(payloads [][]byte, done func(first uint64, err error)) {
+func (j *Journal) AppendAsync(payloads [][]byte, done func(first uint64, err error)) uint64 {
 	if len(payloads) == 0 {
 		done(0, ErrNoPayloads)
-		return
+		return 0
 	}
-	j.submit(&request{kind: appendRequest, payloads: payloads, done: done})
+	return j.submit(&request{kind: appendRequest, payloads: payloads, done: done})
 }
 
 // Sync makes every record written so far durable, whatever the SyncMode.
@@ -87,21 +89,26 @@ func (j *Journal) Sync() error {
 	return <-ch
 }
 
-func (j *Journal) submit(r *request) {
+// submit assigns r its indexes and queues it, both under submitMu, so that
+// queue order and index order agree.
+func (j *Journal) submit(r *request) uint64 {
 	if err := j.failure(); err != nil {
 		r.done(0, err)
-		return
+		return 0
 	}
 	if j.opts.OnAppend != nil {
 		r.start = j.opts.Now()
 	}
-	j.closeMu.RLock()
-	defer j.closeMu.RUnlock()
+	j.submitMu.Lock()
+	defer j.submitMu.Unlock()
 	if j.closed {
 		r.done(0, ErrClosed)
-		return
+		return 0
 	}
+	r.first = j.next
+	j.next += uint64(len(r.payloads))
 	j.reqs <- r
+	return r.first
 }
 
 // run is the writer goroutine. It exits once Close has closed the queue and
@@ -164,7 +171,11 @@ func (j *Journal) commit(reqs []*request) {
 		j.finish(reqs, err)
 		return
 	}
-	last, bytes, newSegment := j.encode(reqs)
+	last, bytes, newSegment, err := j.encode(reqs)
+	if err != nil {
+		j.finish(reqs, j.fail(err))
+		return
+	}
 	if err := j.log.WriteBatch(&j.batch); err != nil {
 		j.finish(reqs, j.fail(fmt.Errorf("write records %d-%d: %w", reqs[0].first, last, err)))
 		return
@@ -181,7 +192,6 @@ func (j *Journal) commit(reqs []*request) {
 			j.finish(reqs, j.fail(err))
 			return
 		}
-		j.publishSegments()
 	}
 	j.durable.Store(last)
 	records := int(last - reqs[0].first + 1)
@@ -197,12 +207,16 @@ func (j *Journal) commit(reqs []*request) {
 // encode frames the requests' payloads into j.batch, chaining each record to
 // the one before, and advances the segment mirror. It returns the last index,
 // the encoded size and whether tidwall/wal will start a new segment file.
-func (j *Journal) encode(reqs []*request) (last uint64, bytes int, newSegment bool) {
+func (j *Journal) encode(reqs []*request) (last uint64, bytes int, newSegment bool, err error) {
 	j.batch.Clear()
 	last = j.last.Load()
 	newSegment = j.startBatch(last)
 	for _, r := range reqs {
-		r.first = last + 1
+		if r.first != last+1 {
+			// submit hands out indexes in queue order; anything else is a
+			// bug that would corrupt the log, so stop here.
+			return last, bytes, newSegment, fmt.Errorf("request queued with index %d, log is at %d", r.first, last)
+		}
 		for _, p := range r.payloads {
 			last++
 			j.buf = appendRecord(j.buf[:0], last, j.lastHash, p)
@@ -214,7 +228,7 @@ func (j *Journal) encode(reqs []*request) (last uint64, bytes int, newSegment bo
 			}
 		}
 	}
-	return last, bytes, newSegment
+	return last, bytes, newSegment, nil
 }
 
 // startBatch and grow mirror tidwall/wal's writeBatch: it starts a new
@@ -226,6 +240,7 @@ func (j *Journal) encode(reqs []*request) (last uint64, bytes int, newSegment bo
 func (j *Journal) startBatch(last uint64) bool {
 	if j.segs[len(j.segs)-1].size > int64(j.opts.SegmentSize) {
 		j.segs = append(j.segs, segmentInfo{first: last + 1})
+		j.segments.Store(int64(len(j.segs)))
 		return true
 	}
 	return false
@@ -233,9 +248,12 @@ func (j *Journal) startBatch(last uint64) bool {
 
 func (j *Journal) grow(index uint64, recordSize int) bool {
 	tail := &j.segs[len(j.segs)-1]
-	tail.size += int64(uvarintLen(recordSize) + recordSize)
+	n := int64(uvarintLen(recordSize) + recordSize)
+	tail.size += n
+	j.segmentBytes.Add(n)
 	if tail.size >= int64(j.opts.SegmentSize) {
 		j.segs = append(j.segs, segmentInfo{first: index + 1})
+		j.segments.Store(int64(len(j.segs)))
 		return true
 	}
 	return false
