@@ -1,3 +1,4 @@
+import { infiniteQueryOptions } from '@tanstack/react-query'
 import { request } from '@/utils/api'
 import type { Job } from './jobs'
 
@@ -60,3 +61,12 @@ export function historyNextCursor(lastPage: HistoryPage | undefined): string | u
 
 export const fetchHistoryStats = (groupId: string, range: StatsRange, signal?: AbortSignal) =>
   request<HistoryStats>(`/groups/${encodeURIComponent(groupId)}/history/stats`, { query: { range }, signal })
+
+/** Query options of a group's paged history; shared by the page and its tests. */
+export const historyQueryOptions = (groupId: string, filters: HistoryFilters) =>
+  infiniteQueryOptions({
+    queryKey: ['history', groupId, filters] as const,
+    queryFn: ({ pageParam, signal }) => fetchHistory(groupId, filters, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: historyNextCursor,
+  })

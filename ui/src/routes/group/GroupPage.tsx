@@ -13,7 +13,7 @@ import { ErrorBlock, LoadingBlock } from '@/components/Spinner'
 import { useGroupSubscription } from '@/live/LiveProvider'
 import { isAdmin as userIsAdmin } from '@/services/auth'
 import { fetchGroup, pauseGroup, unpauseGroup, type Group, type GroupWithStats } from '@/services/groups'
-import { fetchHistory, fetchHistoryStats, historyNextCursor, type StatsRange } from '@/services/history'
+import { fetchHistoryStats, historyQueryOptions, type StatsRange } from '@/services/history'
 import { addJob, fetchQueue, isQueued, type AddJobRequest, type Job } from '@/services/jobs'
 import { queryKeys } from '@/services/keys'
 import { fetchGroupRunners } from '@/services/runners'
@@ -45,12 +45,7 @@ export function GroupPage() {
   const templates = useQuery({ queryKey: queryKeys.templates(id), queryFn: ({ signal }) => fetchTemplates(id, signal) })
   const queue = useQuery({ queryKey: queryKeys.queue(id), queryFn: ({ signal }) => fetchQueue(id, signal) })
   const runners = useQuery({ queryKey: queryKeys.groupRunners(id), queryFn: ({ signal }) => fetchGroupRunners(id, signal) })
-  const history = useInfiniteQuery({
-    queryKey: queryKeys.history(id, url.history),
-    queryFn: ({ pageParam, signal }) => fetchHistory(id, url.history, pageParam, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: historyNextCursor,
-  })
+  const history = useInfiniteQuery(historyQueryOptions(id, url.history))
   const [range, setRange] = useState<StatsRange>('auto')
   const [chartMode, setChartMode] = useState<'bar' | 'line'>('bar')
   const stats = useQuery({
