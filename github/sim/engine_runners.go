@@ -36,6 +36,9 @@ func (s *Sim) releaseRunnerLocked(rn *runner, j *job, at time.Time, ran bool) {
 	if s.faults.holdBusy(s, rn, at) {
 		rn.stuckBusy = true
 	}
+	if rn.stuckBusy {
+		rn.busy = true // a wedged worker keeps reporting busy (AR#4418)
+	}
 	if !rn.stuckBusy {
 		clear := func(time.Time) {
 			if rn.gen == gen {
