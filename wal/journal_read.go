@@ -9,7 +9,7 @@ import (
 
 // Replay passes every durable record from index from onwards to fn, in order,
 // verifying checksums, indexes and the hash chain as it reads. from 0 means
-// 1. Records appended after Replay starts are not included. It returns
+// FirstIndex. Records appended after Replay starts are not included. It returns
 // ErrCompacted if from lies before FirstIndex, a *CorruptError for damage,
 // and fn's error if fn fails. fn must not keep payload after it returns.
 //
@@ -20,9 +20,12 @@ func (j *Journal) Replay(from uint64, fn func(index uint64, payload []byte) erro
 	if err := j.usable(); err != nil {
 		return err
 	}
-	from = max(from, 1)
 	to := j.durable.Load()
-	if first := j.first.Load(); from < first {
+	first := j.first.Load()
+	if from == 0 {
+		from = first
+	}
+	if from < first {
 		return fmt.Errorf("replay from %d: %w: log starts at %d", from, ErrCompacted, first)
 	}
 	if from > to {

@@ -49,7 +49,7 @@ func (r *Reader) LatestSnapshot() (Snapshot, error) {
 
 // Replay passes every intact record from index from onwards to fn, verifying
 // as Journal.Replay does, and stops quietly at a torn or in-progress tail.
-// from 0 means 1. fn must not keep payload after it returns.
+// from 0 means the first index. fn must not keep payload after it returns.
 func (r *Reader) Replay(from uint64, fn func(index uint64, payload []byte) error) error {
 	view, err := loadView(r.dir)
 	if err != nil {

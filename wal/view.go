@@ -60,7 +60,7 @@ func (v logView) anchorPins() []pin {
 
 // walkSpec says what to walk and what to do with each record.
 type walkSpec struct {
-	from, to uint64 // visit records in [from, to]; to 0 means to the end
+	from, to uint64 // visit records in [from, to]; from 0 means the first, to 0 the last
 	pins     []pin
 	// tolerateTail ends the walk quietly at a torn tail in the last
 	// segment, as a reader beside a live writer must; otherwise any damage
@@ -83,7 +83,10 @@ type walkResult struct {
 func (v logView) walk(s walkSpec) (walkResult, error) {
 	first := v.first()
 	res := walkResult{last: first - 1}
-	from := max(s.from, 1)
+	from := s.from
+	if from == 0 {
+		from = first
+	}
 	if from < first {
 		return res, fmt.Errorf("%w: index %d, log starts at %d", ErrCompacted, from, first)
 	}
