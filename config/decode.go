@@ -132,6 +132,16 @@ func (d *document) config() *Config {
 	return c
 }
 
+// keyIgnorer is implemented by decoding targets that accept some keys
+// without using them.
+type keyIgnorer interface {
+	ignoresKey(k toml.Key) bool
+}
+
+// ignoresKey accepts anything inside the reference system's database
+// section; TOML marks the nested keys of a generic map as undecoded.
+func (*document) ignoresKey(k toml.Key) bool { return len(k) > 0 && k[0] == "database" }
+
 // decodeInto decodes text over v. Keys that v has no place for are returned
 // as unknown-key errors, apart from the decoding error proper, so the caller
 // can report them together with validation problems.
@@ -149,7 +159,11 @@ func decodeTOML(text string, v any) (definedFunc, []error, error) {
 	}
 	var unknown []error
 	reported := map[string]bool{}
+	ign, _ := v.(keyIgnorer)
 	for _, k := range md.Undecoded() {
+		if ign != nil && ign.ignoresKey(k) {
+			continue
+		}
 		// An unknown table lists its own keys too; naming the table is enough.
 		if len(k) > 1 && reported[toml.Key(k[:len(k)-1]).String()] {
 			reported[k.String()] = true

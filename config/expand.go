@@ -162,19 +162,31 @@ func resolveRef(ref varRef, ctx lexContext, lookup lookupFunc, exp *expansion, l
 	return text, nil
 }
 
-// escapeFor writes value so that, decoded in ctx, it reads back unchanged.
-// Error messages never include the value: it may be a secret.
+// Refusals of escapeFor. They never include the value: it may be a secret.
+var (
+	errLiteralValue = errors.New(
+		`contains a single quote or a control character, which a '...' string cannot hold; use a "..." string`)
+	errMultiLiteralValue = errors.New(
+		`contains ''', a leading newline or a control character, which a '''...''' string cannot hold; use a "..." string`)
+)
+
+// escapeFor writes value so that, decoded in ctx, it reads back exactly.
 func escapeFor(ctx lexContext, value string) (string, error) {
 	switch ctx {
 	case ctxBasic, ctxMultiBasic:
 		return escapeBasic(value), nil
 	case ctxLiteral:
 		if strings.ContainsFunc(value, func(r rune) bool { return r == '\'' || (isControl(r) && r != '\t') }) {
-			return "", errors.New(`contains a single quote or a control character, which a '...' string cannot hold; use a "..." string`)
+			return "", errLiteralValue
 		}
 	case ctxMultiLiteral:
-		if strings.Contains(value, "'''") {
-			return "", errors.New(`contains ''', which a '''...''' string cannot hold; use a "..." string`)
+		// TOML drops a newline right after the opening delimiter, so a value
+		// starting with one could not be read back.
+		bad := strings.HasPrefix(value, "\n") || strings.ContainsFunc(value, func(r rune) bool {
+			return isControl(r) && r != '\t' && r != '\n'
+		})
+		if bad || strings.Contains(value, "'''") {
+			return "", errMultiLiteralValue
 		}
 	}
 	return value, nil

@@ -105,7 +105,10 @@ func (l *loader) parse(ctx context.Context, data []byte, f format) (*Config, err
 	}
 	var p problems
 	p.add(unknown...)
-	p.add(exp.unsetErrors(doc, "")...)
+	// The database section is never used, so it needs no variables.
+	used := doc
+	used.Database = nil
+	p.add(exp.unsetErrors(used, "")...)
 	c := doc.config()
 	l.collectTemplates(ctx, c, &p)
 	applyImplicitDefaults(c, defined)

@@ -64,7 +64,7 @@ func (l *loader) collectTemplates(ctx context.Context, c *Config, p *problems) {
 // addTemplates decodes one template document and appends its templates to g.
 func (l *loader) addTemplates(c *Config, g *Group, gi int, data []byte, f format, source, where string, p *problems) {
 	ts, warn, errs := l.parseTemplates(data, f)
-	label := fmt.Sprintf("group %s: template %s %q", groupName(g, gi), source, where)
+	label := fmt.Sprintf("group %s: template %s %q", groupName(g, gi), sourceNoun(source), where)
 	for _, err := range errs {
 		p.addf("%s: %w", label, err)
 	}
@@ -130,4 +130,12 @@ func groupName(g *Group, index int) string {
 		return fmt.Sprintf("groups.github[%d]", index)
 	}
 	return fmt.Sprintf("%q", g.ID)
+}
+
+// sourceNoun names a template source in messages: "file" or "URL".
+func sourceNoun(source string) string {
+	if source == SourceURL {
+		return "URL"
+	}
+	return source
 }

@@ -161,7 +161,7 @@ func templateLabel(t *Template, g *Group, gi, indexInSource int) string {
 	}
 	fmt.Fprintf(&b, " in group %s", groupName(g, gi))
 	if t.SourceType == SourceFile || t.SourceType == SourceURL {
-		fmt.Fprintf(&b, " (%s %q)", t.SourceType, t.SourcePath)
+		fmt.Fprintf(&b, " (%s %q)", sourceNoun(t.SourceType), t.SourcePath)
 	}
 	return b.String()
 }
