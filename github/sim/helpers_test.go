@@ -179,3 +179,9 @@ func (h *harness) do(method, path string, body string, hdr map[string]string) *h
 func simToken(tok, kind string, perms, repos []string) sim.TokenConfig {
 	return sim.TokenConfig{Token: tok, Kind: kind, Permissions: perms, Repos: repos}
 }
+
+func newServer(t *testing.T, s *sim.Sim) string {
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
