@@ -55,17 +55,17 @@ type lookupFunc func(name string) (string, bool)
 // reference stands.
 func expandEnv(src string, f format, lookup lookupFunc) (expansion, error) {
 	var (
-		out   strings.Builder
-		exp   expansion
-		errs  []error
-		lx    tomlLexer
-		line  = 1
-		isTOM = f == formatTOML
+		out    strings.Builder
+		exp    expansion
+		errs   []error
+		lx     tomlLexer
+		line   = 1
+		isTOML = f == formatTOML
 	)
 	out.Grow(len(src))
 	for i := 0; i < len(src); {
 		ctx := ctxRaw
-		if isTOM {
+		if isTOML {
 			ctx = lx.state
 		}
 		if src[i] == '$' && ctx != ctxComment && i+1 < len(src) {
@@ -91,7 +91,7 @@ func expandEnv(src string, f format, lookup lookupFunc) (expansion, error) {
 			}
 		}
 		n := 1
-		if isTOM {
+		if isTOML {
 			n = lx.advance(src, i)
 		}
 		line += strings.Count(src[i:i+n], "\n")

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -176,5 +178,26 @@ func TestPasswordWithDollar(t *testing.T) {
 	}
 	if got := c.GitHub.Token; got != `t$k"n\` {
 		t.Fatalf("token = %q; want %q", got, `t$k"n\`)
+	}
+}
+
+func TestUnsetVariableNeverShowsMarker(t *testing.T) {
+	text := minimalTOML + `workflow_dispatch_templates_urls = ["https://${HOST}/t.yaml"]
+[storage]
+sync = "${SYNC}"
+`
+	fetched := false
+	err := mustFail(t, text, "toml", LoadOptions{fetch: func(context.Context, *fetcher, string) ([]byte, error) {
+		fetched = true
+		return nil, errors.New("unexpected fetch")
+	}},
+		`storage.sync: environment variable SYNC is not set (line 11)`,
+		`storage.sync: must be "always" or "none", got "${SYNC}"`,
+		`groups.github[0].workflow_dispatch_templates_urls[0]: environment variable HOST is not set (line 9)`)
+	if strings.Contains(err.Error(), markerPrefix) {
+		t.Fatalf("error %q shows the internal marker", err)
+	}
+	if fetched {
+		t.Fatal("a URL holding an unset variable was fetched")
 	}
 }

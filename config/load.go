@@ -114,8 +114,9 @@ func (l *loader) parse(ctx context.Context, data []byte, f format) (*Config, err
 	applyImplicitDefaults(c, defined)
 	validate(c, &p)
 	if err := p.err(); err != nil {
-		return nil, err
+		return nil, exp.restoreRefs(err)
 	}
+	advise(c)
 	return c, nil
 }
 

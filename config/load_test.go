@@ -14,6 +14,7 @@ func TestDefaultsWhenOmitted(t *testing.T) {
 	want := Default()
 	want.Auth.Basic = BasicAuthConfig{Enabled: true, Users: []BasicUser{{Username: "admin", Password: "secret", Role: RoleAdmin}}}
 	want.Groups = []Group{{ID: "g1", Name: "g1", RunnerLabels: []string{"self-hosted"}, Weight: 1}}
+	want.Warnings = c.Warnings // checked by TestAdvise
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got  %#v\nwant %#v", *c, *want)
 	}
@@ -131,7 +132,7 @@ func TestReferenceYAMLMatchesTOML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load TOML: %v", err)
 	}
-	if len(fromYAML.Warnings) != 1 || !strings.Contains(fromYAML.Warnings[0], "database") {
+	if len(fromYAML.Warnings) != 1 || !hasWarning(fromYAML, "database section is ignored") {
 		t.Fatalf("YAML warnings = %q; want one about the ignored database section", fromYAML.Warnings)
 	}
 	if len(fromTOML.Warnings) != 0 {
@@ -259,7 +260,7 @@ func TestEmptyYAMLDocumentUsesDefaults(t *testing.T) {
 
 func TestDatabaseSectionIgnoredInTOML(t *testing.T) {
 	c := mustParse(t, minimalTOML+"[database]\ndriver = \"postgres\"\n[database.postgres]\npassword = \"${UNSET_DB_PASSWORD}\"\n", "toml", LoadOptions{})
-	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "database section is ignored") {
+	if !hasWarning(c, "database section is ignored") {
 		t.Fatalf("warnings = %q; want one about the database section", c.Warnings)
 	}
 }
@@ -272,5 +273,40 @@ func TestParseRejectsUnknownFormat(t *testing.T) {
 		if _, err := parseFormat(f); err != nil {
 			t.Fatalf("parseFormat(%q): %v", f, err)
 		}
+	}
+}
+
+func hasWarning(c *Config, substr string) bool {
+	for _, w := range c.Warnings {
+		if strings.Contains(w, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAdvise(t *testing.T) {
+	f := func(extra, want string) {
+		t.Helper()
+		c := mustParse(t, minimalTOML+extra, "toml", LoadOptions{})
+		if !hasWarning(c, want) {
+			t.Fatalf("warnings = %q; want one containing %q", c.Warnings, want)
+		}
+	}
+	f("", "github.token is empty")
+	f("[cluster]\npeers = [{ id = \"n2\" }]\n", "cluster.peers is ignored")
+	f("[server]\ncors_origins = [\"*\"]\n", "any web page")
+	c := mustParse(t, `
+[github]
+token = "t"
+[auth.github]
+enabled = true
+client_id = "i"
+client_secret = "s"
+[auth.basic]
+users = [{ username = "a", password = "b" }]
+`, "toml", LoadOptions{})
+	if len(c.Warnings) != 1 || !hasWarning(c, "auth.basic.users is ignored") {
+		t.Fatalf("warnings = %q; want only the ignored basic users", c.Warnings)
 	}
 }

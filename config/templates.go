@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -36,6 +37,9 @@ func (l *loader) collectTemplates(ctx context.Context, c *Config, p *problems) {
 	for gi := range c.Groups {
 		g := &c.Groups[gi]
 		for _, name := range g.TemplateFiles {
+			if strings.Contains(name, markerPrefix) {
+				continue // holds an unset variable, already reported
+			}
 			data, err := l.readFile(l.resolvePath(name))
 			if err != nil {
 				p.addf("group %s: template file %q: %w", groupName(g, gi), name, err)
@@ -44,8 +48,8 @@ func (l *loader) collectTemplates(ctx context.Context, c *Config, p *problems) {
 			l.addTemplates(c, g, gi, data, formatOfName(name), SourceFile, name, p)
 		}
 		for _, u := range g.TemplateURLs {
-			if f == nil {
-				continue // templates.url_timeout or url_max_bytes is invalid; validation says which
+			if f == nil || strings.Contains(u, markerPrefix) {
+				continue // invalid fetch settings or an unset variable: reported elsewhere
 			}
 			data, err := l.fetch(ctx, f, u)
 			if err != nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -30,21 +31,48 @@ func (e expansion) unsetErrors(v any, prefix string) []error {
 	return errs
 }
 
+// restoreRefs rewrites the errors in a joined error that show a marker (an
+// unset value that also failed validation, say), so they show the reference
+// the user wrote instead.
+func (e expansion) restoreRefs(err error) error {
+	if len(e.unset) == 0 || !strings.Contains(err.Error(), markerPrefix) {
+		return err
+	}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return errors.New(e.restore(err.Error()))
+	}
+	var out []error
+	for _, one := range joined.Unwrap() {
+		if strings.Contains(one.Error(), markerPrefix) {
+			one = errors.New(e.restore(one.Error()))
+		}
+		out = append(out, one)
+	}
+	return errors.Join(out...)
+}
+
+// restore replaces every marker in s by its ${NAME} reference.
+func (e expansion) restore(s string) string {
+	for _, u := range e.unset {
+		s = strings.ReplaceAll(s, u.marker, "${"+u.name+"}")
+	}
+	return s
+}
+
 // decodeFailure explains a decoding error. When the text had unset
 // references the failure is most likely theirs (a marker where a number was
 // expected, say), so each is named with its line, and markers in the
 // decoder's message are shown as the reference the user wrote.
 func (e expansion) decodeFailure(err error) error {
-	msg := err.Error()
-	var notes []string
-	for _, u := range e.unset {
-		msg = strings.ReplaceAll(msg, u.marker, "${"+u.name+"}")
-		notes = append(notes, fmt.Sprintf("line %d: environment variable %s is not set", u.line, u.name))
-	}
-	if len(notes) == 0 {
+	if len(e.unset) == 0 {
 		return err
 	}
-	return fmt.Errorf("%s; %s", msg, strings.Join(notes, "; "))
+	notes := make([]string, 0, len(e.unset))
+	for _, u := range e.unset {
+		notes = append(notes, fmt.Sprintf("line %d: environment variable %s is not set", u.line, u.name))
+	}
+	return fmt.Errorf("%s; %s", e.restore(err.Error()), strings.Join(notes, "; "))
 }
 
 // walkStrings calls fn with every string reachable from v (struct fields,
