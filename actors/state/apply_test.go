@@ -99,6 +99,21 @@ func TestDispatchUndone(t *testing.T) {
 	}
 }
 
+// TestDispatchUndoneAfterFullReorder: a full reorder while a job is away
+// renumbers the queue from 0 and may hand out the job's old position; the
+// job comes back at the head without sharing a position.
+func TestDispatchUndoneAfterFullReorder(t *testing.T) {
+	f := newFixture(t)
+	a, b, c := f.enqueueT1(), f.enqueueT1(), f.enqueueT1()
+	f.dispatch(a.ID) // a holds position 0
+	f.must(f.g().Reorder(f.meta(), []string{c.ID, b.ID}))
+	f.apply([]Event{f.handEvent(JobDispatchUndone, a.ID)})
+	if got := pendingIDs(f.g()); !slices.Equal(got, []string{a.ID, c.ID, b.ID}) {
+		t.Fatalf("got pending %v; want %s at the head", got, a.ID)
+	}
+	assertUniquePositions(t, f.g(), 0, 0)
+}
+
 // TestRefusedDispatchFinish: a job GitHub refused to dispatch ends failed
 // straight from dispatching and is never requeued, however it is set up.
 func TestRefusedDispatchFinish(t *testing.T) {

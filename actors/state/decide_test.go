@@ -358,6 +358,37 @@ func TestFinishRefusals(t *testing.T) {
 	})
 }
 
+func TestRequestCancelRefusals(t *testing.T) {
+	const msg = "Job can only be cancelled when dispatching, triggered or running"
+	runRefusals(t, []refusal{
+		{"unknown job", func(f *fixture) decision {
+			return func() ([]Event, error) { return f.g().RequestCancel(f.meta(), "nope") }
+		}, ErrNotFound, "job not found: nope"},
+		{"pending job", func(f *fixture) decision {
+			id := f.enqueueT1().ID
+			return func() ([]Event, error) { return f.g().RequestCancel(f.meta(), id) }
+		}, ErrInvalid, msg},
+		{"finished job", func(f *fixture) decision {
+			j := f.enqueueT1()
+			f.complete(j.ID, StatusCancelled)
+			return func() ([]Event, error) { return f.g().RequestCancel(f.meta(), j.ID) }
+		}, ErrInvalid, msg},
+	})
+}
+
+func TestRequestCancel(t *testing.T) {
+	f := newFixture(t)
+	j := f.enqueueT1()
+	f.dispatch(j.ID)
+	f.must(f.g().RequestCancel(f.meta(), j.ID))
+	if !j.CancelRequested || j.Status != StatusDispatching {
+		t.Fatalf("got cancel_requested %v status %s; want the request recorded, status unchanged", j.CancelRequested, j.Status)
+	}
+	if events, err := f.g().RequestCancel(f.meta(), j.ID); err != nil || events != nil {
+		t.Fatalf("got %d events, error %v asking twice; want none", len(events), err)
+	}
+}
+
 // TestNoOpDecisions: commands that would change nothing journal nothing.
 func TestNoOpDecisions(t *testing.T) {
 	f := newFixture(t)

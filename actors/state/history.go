@@ -10,10 +10,6 @@ import (
 // MaxHistoryLimit is the largest page GET /groups/{id}/history returns.
 const MaxHistoryLimit = 100
 
-// historyStatuses are the statuses a history query may ask for, and the
-// default set when it names none.
-var historyStatuses = []JobStatus{StatusCompleted, StatusFailed, StatusCancelled}
-
 // HistoryPage returns one page of the group's finished jobs, newest
 // completion first (spec §5.3, with the fixes documented on HistoryQuery).
 //
@@ -70,9 +66,10 @@ func (g *GroupState) HistoryPage(q HistoryQuery) (HistoryPage, error) {
 
 // historyFilter turns the query's status and label filters into a
 // predicate. filtered is false when the predicate accepts every history job,
-// which lets TotalCount skip its scan.
+// which lets TotalCount skip its scan. Template labels are matched once per
+// query rather than once per job: most jobs carry no labels of their own.
 func (g *GroupState) historyFilter(q HistoryQuery) (match func(*Job) bool, filtered bool, err error) {
-	var want [3]bool // indexed like historyStatuses
+	var want [3]bool // indexed by statusIndex
 	for _, s := range q.Statuses {
 		i := statusIndex(s)
 		if i < 0 {
@@ -83,42 +80,48 @@ func (g *GroupState) historyFilter(q HistoryQuery) (match func(*Job) bool, filte
 	if len(q.Statuses) == 0 {
 		want = [3]bool{true, true, true}
 	}
-	allStatuses := want == [3]bool{true, true, true}
+	labels := make([][2]string, 0, len(q.Labels))
+	for k, v := range q.Labels {
+		labels = append(labels, [2]string{k, v})
+	}
+	templateMatches := make(map[string]bool, len(g.Templates))
+	for id, t := range g.Templates {
+		templateMatches[id] = labelsMatch(t.Labels, labels)
+	}
 	match = func(j *Job) bool {
-		i := statusIndex(j.Status)
-		if i < 0 || !want[i] {
+		if i := statusIndex(j.Status); i < 0 || !want[i] {
 			return false
 		}
-		return len(q.Labels) == 0 || labelsMatch(g.jobLabels(j), q.Labels)
+		switch {
+		case len(labels) == 0:
+			return true
+		case len(j.Labels) > 0:
+			// A job's own labels (manual jobs, overrides) replace its
+			// template's. The reference looked at template labels only, so
+			// manual jobs could never be found by label.
+			return labelsMatch(j.Labels, labels)
+		default:
+			return templateMatches[j.TemplateID]
+		}
 	}
-	return match, !allStatuses || len(q.Labels) > 0, nil
+	return match, want != [3]bool{true, true, true} || len(labels) > 0, nil
 }
 
 func statusIndex(s JobStatus) int {
-	for i, h := range historyStatuses {
-		if s == h {
-			return i
-		}
+	switch s {
+	case StatusCompleted:
+		return 0
+	case StatusFailed:
+		return 1
+	case StatusCancelled:
+		return 2
 	}
 	return -1
 }
 
-// jobLabels returns the labels a job is filtered on: its own when it has
-// any (manual jobs, overrides), else its template's. The reference looked at
-// template labels only, so manual jobs could never be found by label.
-func (g *GroupState) jobLabels(j *Job) map[string]string {
-	if len(j.Labels) > 0 {
-		return j.Labels
-	}
-	if t := g.Templates[j.TemplateID]; t != nil {
-		return t.Labels
-	}
-	return nil
-}
-
-func labelsMatch(have, want map[string]string) bool {
-	for k, v := range want {
-		if got, ok := have[k]; !ok || got != v {
+func labelsMatch(have map[string]string, want [][2]string) bool {
+	for _, kv := range want {
+		if got, ok := have[kv[0]]; !ok || got != kv[1] {
 			return false
 		}
 	}

@@ -190,6 +190,7 @@ func (g *GroupState) apply(e *Event) error {
 		j.DispatchingAt = zeroTime
 		j.RunnerID = 0
 		j.RunnerName = ""
+		g.freePosition(j)
 		g.index(j)
 	case JobTriggered:
 		// Re-index: these events are built outside Decide and may reach a
@@ -319,6 +320,22 @@ func (p *JobPatch) applyTo(j *Job) {
 	}
 	if p.Priority != nil {
 		j.Priority = *p.Priority
+	}
+}
+
+// freePosition gives a job returning to the queue a position no pending job
+// holds. Its old one may have been handed out by a full reorder while it was
+// away (those number the pending jobs 0, 1, 2, ...), and two jobs sharing a
+// position could never be swapped by a partial reorder. The job was at the
+// head of the line when it was dispatched, so it goes back to the head.
+func (g *GroupState) freePosition(j *Job) {
+	head, taken := j.Position, false
+	for _, p := range g.pending {
+		taken = taken || p.Position == j.Position
+		head = min(head, p.Position)
+	}
+	if taken {
+		j.Position = head - 1
 	}
 }
 
