@@ -11,7 +11,8 @@ import (
 // verifying checksums, indexes and the hash chain as it reads. from 0 means
 // FirstIndex. Records appended after Replay starts are not included. It returns
 // ErrCompacted if from lies before FirstIndex, a *CorruptError for damage,
-// and fn's error if fn fails. fn must not keep payload after it returns.
+// and fn's error if fn fails. payload is only valid until fn returns: its
+// memory is reused for later records.
 //
 // The chain is checked from the start of the segment holding from, and the
 // record at the newest snapshot's index must carry that snapshot's hash.
@@ -52,10 +53,10 @@ func (j *Journal) Replay(from uint64, fn func(index uint64, payload []byte) erro
 	return nil
 }
 
-func (j *Journal) readSegment(path string) ([]byte, error) {
+func (j *Journal) readSegment(path string, buf []byte) ([]byte, error) {
 	j.compactMu.RLock()
 	defer j.compactMu.RUnlock()
-	return os.ReadFile(path)
+	return readSegmentFile(path, buf)
 }
 
 func (j *Journal) snapshotMetas() []snapshotMeta {

@@ -49,13 +49,13 @@ func (r *Reader) LatestSnapshot() (Snapshot, error) {
 
 // Replay passes every intact record from index from onwards to fn, verifying
 // as Journal.Replay does, and stops quietly at a torn or in-progress tail.
-// from 0 means the first index. fn must not keep payload after it returns.
+// from 0 means the first index. payload is only valid until fn returns.
 func (r *Reader) Replay(from uint64, fn func(index uint64, payload []byte) error) error {
 	view, err := loadView(r.dir)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	if _, err := view.walk(walkSpec{from: from, tolerateTail: true, read: os.ReadFile, visit: fn}); err != nil {
+	if _, err := view.walk(walkSpec{from: from, tolerateTail: true, visit: fn}); err != nil {
 		return fmt.Errorf("replay from %d: %w", from, err)
 	}
 	return nil
@@ -94,7 +94,7 @@ func (r *Reader) Verify() (VerifyResult, error) {
 		return res, fmt.Errorf("verify: %w", err)
 	}
 	res.FirstIndex, res.Segments = view.first(), len(view.segments)
-	w, err := view.walk(walkSpec{tolerateTail: true, pins: snapshotPins(metas), read: os.ReadFile})
+	w, err := view.walk(walkSpec{tolerateTail: true, pins: snapshotPins(metas)})
 	res.LastIndex, res.Records, res.Tail = w.last, w.visited, w.tail
 	if err != nil {
 		return res, fmt.Errorf("verify: %w", err)

@@ -35,6 +35,7 @@ func repairTail(view logView, pins []pin, logger *slog.Logger) (tailState, error
 		return tailState{}, err
 	}
 	w.pins = append(w.pins, pins...)
+	w.startFromPins()
 	data, err := os.ReadFile(tail.path)
 	if err != nil {
 		return tailState{}, fmt.Errorf("read tail segment: %w", err)

@@ -43,6 +43,21 @@ type walker struct {
 	pins  []pin
 }
 
+// startFromPins lets a walk that begins mid-log check its first record too,
+// when a pin (typically the snapshot the caller restored) holds the hash of
+// the record just before it.
+func (w *walker) startFromPins() {
+	if w.known {
+		return
+	}
+	for _, p := range w.pins {
+		if p.index == w.next-1 {
+			w.prev, w.known = p.hash, true
+			return
+		}
+	}
+}
+
 // damage describes the first record that failed verification.
 type damage struct {
 	offset int

@@ -177,3 +177,29 @@ func TestOpenRemovesStaleSnapshotTemp(t *testing.T) {
 		t.Fatalf("stale temp file still there: %v", err)
 	}
 }
+
+// TestSnapshotAnchorsMidLogChain forges the prevHash of the only record in
+// the tail segment. Nothing after it could expose the forgery; the snapshot
+// taken just before it does.
+func TestSnapshotAnchorsMidLogChain(t *testing.T) {
+	opts, _ := testOptions()
+	dir := t.TempDir()
+	j := mustOpen(t, dir, opts)
+	for segs := j.Stats().Segments; j.Stats().Segments == segs; {
+		appendN(t, j, 1)
+	}
+	appendN(t, j, 1) // the tail segment now holds exactly this record
+	last := j.LastIndex()
+	if err := j.SaveSnapshot(last-1, nil); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, j)
+
+	tail := segmentPaths(t, dir)[len(segmentPaths(t, dir))-1]
+	forged := appendRecord(nil, last, Hash{0xF0}, payloadFor(last))
+	writeFile(t, tail, append([]byte{byte(len(forged))}, forged...))
+	_, err := Open(dir, opts)
+	if ce := wantCorrupt(t, err, tail, 0); !errors.Is(ce, ErrChainBroken) {
+		t.Fatalf("got %v; want a chain break", err)
+	}
+}

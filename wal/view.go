@@ -3,6 +3,7 @@ package wal
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -66,8 +67,10 @@ type walkSpec struct {
 	// segment, as a reader beside a live writer must; otherwise any damage
 	// is an error.
 	tolerateTail bool
-	read         func(path string) ([]byte, error)
-	visit        func(index uint64, payload []byte) error
+	// read returns a segment's bytes, reusing buf's memory when it can;
+	// nil means readSegmentFile.
+	read  func(path string, buf []byte) ([]byte, error)
+	visit func(index uint64, payload []byte) error
 }
 
 type walkResult struct {
@@ -107,6 +110,7 @@ func (v logView) walk(s walkSpec) (walkResult, error) {
 		w.pins = v.anchorPins()
 	}
 	w.pins = append(w.pins, s.pins...)
+	w.startFromPins()
 	visit := func(index uint64, payload []byte) error {
 		if index < from {
 			return nil
@@ -120,13 +124,19 @@ func (v logView) walk(s walkSpec) (walkResult, error) {
 		}
 		return s.visit(index, payload)
 	}
+	read := s.read
+	if read == nil {
+		read = readSegmentFile
+	}
+	var buf []byte
 	for i := start; i < len(v.segments); i++ {
 		seg := v.segments[i]
 		if seg.first != w.next {
 			cause := fmt.Errorf("%w: segment name says it begins at index %d, the log continues at %d", ErrIndexMismatch, seg.first, w.next)
 			return res, &CorruptError{Segment: seg.path, Index: w.next, Reason: cause.Error(), Err: cause}
 		}
-		data, err := s.read(seg.path)
+		data, err := read(seg.path, buf)
+		buf = data
 		if errors.Is(err, os.ErrNotExist) {
 			return res, fmt.Errorf("%w: segment %s removed while reading", ErrCompacted, seg.path)
 		}
@@ -174,4 +184,31 @@ func newTailDamage(segment string, size int, d *damage) *TailDamage {
 		Index:   d.index,
 		Reason:  d.cause.Error(),
 	}
+}
+
+// readSegmentFile reads a segment into buf, growing it as needed. It reads
+// the size the file has when opened: bytes a writer appends meanwhile are
+// left for the next walk, so the result is always a prefix of the log.
+func readSegmentFile(path string, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := int(fi.Size())
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	n, err := io.ReadFull(f, buf)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// Only a truncation could shrink the file; what was read is still
+		// a prefix.
+		err = nil
+	}
+	return buf[:n], err
 }
