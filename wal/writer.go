@@ -7,12 +7,13 @@ import (
 	"time"
 )
 
-// Group commit. Callers queue requests on a channel; one writer goroutine
-// takes whatever has queued up, gives the records consecutive indexes in
-// queue order, writes them with one WriteBatch and, under SyncAlways, makes
-// them durable with one fsync before telling any caller "done". While that
-// fsync runs, new requests queue up and form the next batch, so the number
-// of fsyncs follows the disk's speed rather than the number of callers.
+// Group commit. A caller's records get consecutive indexes as it queues them
+// on a channel, so queue order is index order. One writer goroutine takes
+// whatever has queued up, encodes and chains it, writes it with one
+// WriteBatch and, under SyncAlways, makes it durable with one fsync before
+// telling any caller "done". While that fsync runs, new requests queue up
+// and form the next batch, so the number of fsyncs follows the disk's speed
+// rather than the number of callers.
 
 const (
 	requestQueue    = 1024    // queued requests before submitters block
@@ -67,8 +68,8 @@ func (j *Journal) Append(ctx context.Context, payloads ...[]byte) (uint64, error
 }
 
 // AppendAsync gives payloads consecutive indexes at once, queues them and
-// returns the first; done is called once they are durable, or have failed.
-// Indexes follow call order (calls from one goroutine get increasing
+// returns the first; done is called once they are durable, or with first 0
+// and the error once they have failed. Indexes follow call order (calls from one goroutine get increasing
 // indexes), and done callbacks run in index order. done runs on the writer
 // goroutine: it must not block and must not call back into the journal's
 // blocking methods. If the journal is closed or failed, AppendAsync returns
