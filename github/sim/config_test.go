@@ -161,3 +161,13 @@ func TestDemoConfigRunsItsBackgroundLoad(t *testing.T) {
 		t.Fatalf("background: %d runs, %d completed; want a steady load that drains", len(st.Runs), done)
 	}
 }
+
+func TestDemoRunnersSplitsLabelSets(t *testing.T) {
+	rs := DemoRunners(6)
+	if len(rs) != 6 || rs[3].Name != "sync-runner-4" || rs[4].Name != "gpu-runner-1" || rs[5].Labels[2] != "gpu" {
+		t.Fatalf("DemoRunners(6) = %+v", rs)
+	}
+	if rs := DemoRunners(1); len(rs) != 1 || rs[0].Labels[2] != "sync" {
+		t.Fatalf("DemoRunners(1) = %+v", rs)
+	}
+}

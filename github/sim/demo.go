@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -15,6 +16,27 @@ const (
 	demoViewerLogin  = "demo-viewer"
 	demoViewerUserID = 1002
 )
+
+var (
+	demoSyncLabels = []string{"self-hosted", "linux", "sync"}
+	demoGPULabels  = []string{"self-hosted", "linux", "gpu"}
+)
+
+// DemoRunners returns n organisation runners of the demo world: two thirds
+// (rounded up) labelled [self-hosted, linux, sync], the rest
+// [self-hosted, linux, gpu]. `dispatchoor sim --runners N` uses it.
+func DemoRunners(n int) []RunnerConfig {
+	syncN := (2*n + 2) / 3
+	out := make([]RunnerConfig, 0, n)
+	for i := 0; i < n; i++ {
+		if i < syncN {
+			out = append(out, RunnerConfig{Name: fmt.Sprintf("sync-runner-%d", i+1), Owner: DemoOrg, Labels: demoSyncLabels})
+		} else {
+			out = append(out, RunnerConfig{Name: fmt.Sprintf("gpu-runner-%d", i-syncN+1), Owner: DemoOrg, Labels: demoGPULabels})
+		}
+	}
+	return out
+}
 
 // DemoConfig returns a realistic world on a real-time clock: organisation
 // "acme" with repositories "sync-tests" and "gpu-bench", six runners in two
@@ -38,14 +60,8 @@ func DemoConfig() Config {
 		{Owner: DemoOrg, Name: "sync-tests", DefaultBranch: "main", Branches: []string{"develop"}},
 		{Owner: DemoOrg, Name: "gpu-bench", DefaultBranch: "main", Tags: []string{"v1.0.0"}},
 	}
-	sync := []string{"self-hosted", "linux", "sync"}
-	gpu := []string{"self-hosted", "linux", "gpu"}
-	for _, n := range []string{"sync-runner-1", "sync-runner-2", "sync-runner-3", "sync-runner-4"} {
-		cfg.Runners = append(cfg.Runners, RunnerConfig{Name: n, Owner: DemoOrg, Labels: sync})
-	}
-	for _, n := range []string{"gpu-runner-1", "gpu-runner-2"} {
-		cfg.Runners = append(cfg.Runners, RunnerConfig{Name: n, Owner: DemoOrg, Labels: gpu})
-	}
+	sync, gpu := demoSyncLabels, demoGPULabels
+	cfg.Runners = DemoRunners(6)
 	short := DurationDist{Min: sec(10), Max: sec(40)}
 	outcomes := map[string]float64{conclusionSuccess: 0.9, conclusionFailure: 0.08, conclusionTimedOut: 0.02}
 	clients := []string{"geth", "nethermind", "besu", "erigon", "reth"}

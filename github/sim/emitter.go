@@ -138,14 +138,13 @@ func (e *emitter) deliver(d *delivery) {
 		e.record(d, 0, "Invalid URL: "+err.Error(), 0, "", nil, nil)
 		return
 	}
-	typ, _ := h.targetType()
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("User-Agent", "GitHub-Hookshot/sim")
 	req.Header.Set("X-GitHub-Event", d.event)
 	req.Header.Set("X-GitHub-Delivery", d.guid)
 	req.Header.Set("X-GitHub-Hook-ID", strconv.FormatInt(h.id, 10))
-	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", typ)
-	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", strconv.FormatInt(h.id, 10))
+	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", h.targetType())
+	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", strconv.FormatInt(d.targetID, 10))
 	if h.secret != "" {
 		s256, s1 := signatures(secret, body)
 		req.Header.Set("X-Hub-Signature-256", s256)

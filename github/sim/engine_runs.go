@@ -243,7 +243,6 @@ func (s *Sim) completeRunLocked(r *run, at time.Time, conclusion string) {
 // cancel leaves if: always() jobs running.
 func (s *Sim) cancelRunLocked(r *run, at time.Time, force bool) {
 	r.cancelRequested = true
-	r.forceCancel = r.forceCancel || force
 	r.updatedAt = at
 	if r.status == statusRequested || r.status == statusPending {
 		s.completeRunLocked(r, at, conclusionCancelled)
@@ -289,7 +288,7 @@ func (s *Sim) rerunLocked(r *run, at time.Time, failedOnly bool) {
 	}
 	r.attempt++
 	r.status, r.conclusion = statusRequested, ""
-	r.cancelRequested, r.forceCancel, r.announcedStart = false, false, false
+	r.cancelRequested, r.announcedStart = false, false
 	r.startedAt, r.updatedAt = at, at
 	s.emitRun(r, "requested", at)
 	if r.concurrency != "" && s.holdForConcurrency(r, at) {

@@ -137,7 +137,7 @@ func (s *Sim) handleRedeliver(q *request) *response {
 		return notFound()
 	}
 	again := &delivery{guid: d.guid, hook: d.hook, event: d.event, action: d.action, repoID: d.repoID,
-		payload: d.payload, redelivery: true}
+		targetID: d.targetID, payload: d.payload, redelivery: true}
 	s.webhooks.dueLocked(again, q.now)
 	return jsonResponse(http.StatusAccepted, map[string]any{})
 }

@@ -180,11 +180,9 @@ type run struct {
 
 	listVisibleAt time.Time
 	getVisibleAt  time.Time
-	staleHidden   bool // used by stale_list faults through createdAt
 
 	concurrency     string
 	cancelRequested bool
-	forceCancel     bool
 	announcedStart  bool // workflow_run.in_progress sent for this attempt
 
 	jobs     []*job

@@ -61,6 +61,11 @@ func TestWebhooksAreDelayedAndDeliveriesListed(t *testing.T) {
 		if d.header.Get("X-GitHub-Hook-ID") != "77" || d.header.Get("X-GitHub-Hook-Installation-Target-Type") != "organization" {
 			t.Fatalf("hook headers %v", d.header)
 		}
+		if ev, ok := d.event.(*github.WorkflowJobEvent); ok {
+			if got := d.header.Get("X-GitHub-Hook-Installation-Target-ID"); got != itoa(ev.GetOrg().GetID()) {
+				t.Fatalf("target id %s; want the organisation's id %d", got, ev.GetOrg().GetID())
+			}
+		}
 	}
 	deliveries, _, err := h.gh.Organizations.ListHookDeliveries(h.ctx, testOwner, hookID, &github.ListCursorOptions{PerPage: 3})
 	if err != nil || len(deliveries) != 3 {

@@ -101,14 +101,26 @@ func (h *hook) wants(event string, r *repo) bool {
 	return true
 }
 
-func (h *hook) targetType() (string, int64) {
+// targetID is the id of what the hook is installed on.
+func (h *hook) targetID(r *repo) int64 {
 	switch h.scope {
 	case "repo":
-		return "repository", 0
+		return r.id
 	case "app":
-		return "integration", 0
+		return h.id
 	}
-	return "organization", 0
+	return r.owner.id
+}
+
+// targetType is X-GitHub-Hook-Installation-Target-Type.
+func (h *hook) targetType() string {
+	switch h.scope {
+	case "repo":
+		return "repository"
+	case "app":
+		return "integration"
+	}
+	return "organization"
 }
 
 // delivery is one attempt to deliver an event to a hook (spec §2.10).
@@ -119,6 +131,7 @@ type delivery struct {
 	event       string
 	action      string
 	repoID      int64
+	targetID    int64  // X-GitHub-Hook-Installation-Target-ID: org or repo id
 	payload     []byte // the JSON document, before form encoding
 	at          time.Time
 	redelivery  bool
@@ -210,7 +223,7 @@ func (s *Sim) emit(event, action string, r *repo, payload map[string]any, at tim
 		for i := 0; i < copies; i++ {
 			delay := s.rng.jitter(t.WebhookDelay.Std(), t.WebhookJitter.Std()) + fx.delay
 			d := &delivery{guid: guid, hook: h, event: event, action: action, repoID: r.id,
-				payload: body, badSig: fx.badSignature, dropped: fx.drop}
+				targetID: h.targetID(r), payload: body, badSig: fx.badSignature, dropped: fx.drop}
 			s.schedule(at.Add(delay), "webhook", func(due time.Time) { s.webhooks.dueLocked(d, due) })
 		}
 	}
