@@ -223,6 +223,41 @@ func TestIteratorsWalkAllPages(t *testing.T) {
 	}
 }
 
+func TestRunAndJobIteratorsWalkAllPages(t *testing.T) {
+	h := newHarness(t, baseConfig(fixedStart))
+	want := map[int64]bool{}
+	for i := 0; i < 5; i++ {
+		want[h.dispatch(nil)] = true
+	}
+	opts := &github.ListWorkflowRunsOptions{Event: "workflow_dispatch", Created: ">=" + fixedStart.Format(time.RFC3339),
+		ListOptions: github.ListOptions{PerPage: 2}}
+	var last *github.WorkflowRun
+	n := 0
+	for r, err := range h.gh.Actions.ListWorkflowRunsByFileNameIter(h.ctx, testOwner, testRepo, "sync.yml", opts) {
+		if err != nil {
+			t.Fatalf("iterate runs: %v", err)
+		}
+		if !want[r.GetID()] || (last != nil && r.GetID() > last.GetID()) {
+			t.Fatalf("run %d out of order or unknown", r.GetID())
+		}
+		last = r
+		n++
+	}
+	if n != 5 {
+		t.Fatalf("iterated %d runs; want 5", n)
+	}
+	jobs := 0
+	for _, err := range h.gh.Actions.ListWorkflowJobsIter(h.ctx, testOwner, testRepo, last.GetID(), nil) {
+		if err != nil {
+			t.Fatalf("iterate jobs: %v", err)
+		}
+		jobs++
+	}
+	if jobs != 1 {
+		t.Fatalf("jobs %d; want 1", jobs)
+	}
+}
+
 func TestETagNotModifiedIsFreeAndChangesWithBusy(t *testing.T) {
 	cfg := baseConfig(fixedStart)
 	cfg.Timing.BusySetLagMin, cfg.Timing.BusySetLagMax = sec(10), sec(10)

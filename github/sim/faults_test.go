@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -304,5 +305,34 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
 			t.Fatalf("condition not met: %v", ctx.Err())
 		case <-time.After(time.Millisecond):
 		}
+	}
+}
+
+func TestSecondaryLimitOnEndpointPointsWithoutRetryAfter(t *testing.T) {
+	cfg := baseConfig(time.Now().UTC().Truncate(time.Second))
+	cfg.RateLimit.SecondaryMode = "on"
+	cfg.RateLimit.PointsPerMinute = 3
+	cfg.RateLimit.OmitRetryAfter = true
+	h := newHarness(t, cfg)
+	for i := 0; i < 3; i++ {
+		if resp := h.do("GET", "/orgs/acme/actions/runners", "", nil); resp.StatusCode != 200 {
+			t.Fatalf("call %d: %d", i, resp.StatusCode)
+		}
+	}
+	// Points are counted per endpoint: another endpoint still answers.
+	if resp := h.do("GET", "/repos/acme/sync-tests/actions/runs", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("other endpoint: %d", resp.StatusCode)
+	}
+	resp := h.do("GET", "/orgs/acme/actions/runners", "", nil)
+	e := decodeError(t, resp)
+	if resp.StatusCode != 403 || !strings.HasSuffix(e.Doc, "#about-secondary-rate-limits") || resp.Header.Get("Retry-After") != "" {
+		t.Fatalf("status %d doc %q retry-after %q; want 403 secondary without Retry-After", resp.StatusCode, e.Doc, resp.Header.Get("Retry-After"))
+	}
+	if resp.Header.Get("X-Ratelimit-Remaining") == "0" {
+		t.Fatalf("secondary response claims the primary limit is exhausted")
+	}
+	h.advance(time.Minute)
+	if resp := h.do("GET", "/orgs/acme/actions/runners", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("next minute: %d", resp.StatusCode)
 	}
 }
