@@ -21,8 +21,8 @@ type Journal struct {
 	lock *dirLock
 
 	reqs     chan *request
-	submitMu sync.Mutex // guards closed and next; held while sending on reqs
-	closed   bool
+	submitMu sync.Mutex    // guards next and the close of reqs; held while sending on reqs
+	closed   atomic.Bool   // set under submitMu; read without it
 	next     uint64        // index the next appended payload gets
 	stopped  chan struct{} // closed when the writer goroutine has exited
 
@@ -183,11 +183,11 @@ func (j *Journal) loadIndexes(tail tailState) error {
 // returns the sticky failure if the journal had failed.
 func (j *Journal) Close() error {
 	j.submitMu.Lock()
-	if j.closed {
+	if j.closed.Load() {
 		j.submitMu.Unlock()
 		return ErrClosed
 	}
-	j.closed = true
+	j.closed.Store(true)
 	close(j.reqs)
 	j.submitMu.Unlock()
 	<-j.stopped
@@ -207,10 +207,7 @@ func (j *Journal) Close() error {
 
 // usable returns ErrClosed or the sticky failure.
 func (j *Journal) usable() error {
-	j.submitMu.Lock()
-	closed := j.closed
-	j.submitMu.Unlock()
-	if closed {
+	if j.closed.Load() {
 		return ErrClosed
 	}
 	return j.failure()

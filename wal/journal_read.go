@@ -16,7 +16,9 @@ import (
 //
 // The chain is checked from the start of the segment holding from, and the
 // record at the newest snapshot's index must carry that snapshot's hash.
-// Segments wholly before from are not read; Reader.Verify checks all.
+// Segments wholly before from are not read; Reader.Verify checks all. A
+// compaction running meanwhile can make Replay fail with ErrCompacted if it
+// removes records Replay has not read yet.
 func (j *Journal) Replay(from uint64, fn func(index uint64, payload []byte) error) error {
 	if err := j.usable(); err != nil {
 		return err

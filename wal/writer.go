@@ -102,7 +102,7 @@ func (j *Journal) submit(r *request) uint64 {
 	}
 	j.submitMu.Lock()
 	defer j.submitMu.Unlock()
-	if j.closed {
+	if j.closed.Load() {
 		r.done(0, ErrClosed)
 		return 0
 	}
