@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { InfiniteQueryObserver, QueryClient } from '@tanstack/react-query'
 import { describe, expect, it } from 'vitest'
 import { completed } from '@/test/factories/job'

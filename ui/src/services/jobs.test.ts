@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from 'vitest'
 import { completed, dispatching, job, manual, pending, running, triggered } from '@/test/factories/job'
 import { template } from '@/test/factories/template'
