@@ -20,9 +20,8 @@ func (s *Sim) enqueueJobLocked(j *job, at time.Time) {
 	}
 	s.emitJob(j, "queued", at)
 	if t.QueueTimeout > 0 {
-		ep := j.epoch
 		s.schedule(at.Add(t.QueueTimeout.Std()), "queue timeout", func(t time.Time) {
-			if j.status == statusQueued && j.runner == nil && j.epoch == ep {
+			if j.status == statusQueued && j.runner == nil {
 				s.finishJobLocked(j, t, conclusionCancelled)
 			}
 		})
@@ -82,12 +81,22 @@ func (s *Sim) pickRunner(j *job) *runner {
 		if !s.eligible(rn, j) {
 			continue
 		}
-		rank := map[string]int{scopeRepo: 0, scopeOrg: 1, scopeEnterprise: 2}[rn.scope]
-		if rank < bestRank {
+		if rank := scopeRank(rn.scope); rank < bestRank {
 			best, bestRank = rn, rank
 		}
 	}
 	return best
+}
+
+// scopeRank orders runner levels as GitHub's routing searches them.
+func scopeRank(scope string) int {
+	switch scope {
+	case scopeRepo:
+		return 0
+	case scopeOrg:
+		return 1
+	}
+	return 2
 }
 
 // eligible: online ∧ idle ∧ labels ⊇ runs-on (case-insensitive) ∧ the

@@ -156,12 +156,10 @@ func (s *Sim) releaseIfReady(j *job, at time.Time) {
 			return
 		}
 	}
+	// Like Actions without if: always(): a need that did not succeed
+	// (failed, cancelled, itself skipped) skips the dependent.
 	for _, n := range j.needs {
-		if n.conclusion != conclusionSuccess && n.conclusion != conclusionNeutral && n.conclusion != conclusionSkipped {
-			s.skipJobLocked(j, at)
-			return
-		}
-		if n.conclusion == conclusionSkipped && n.run.cancelRequested {
+		if n.conclusion != conclusionSuccess && n.conclusion != conclusionNeutral {
 			s.skipJobLocked(j, at)
 			return
 		}

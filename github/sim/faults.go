@@ -11,7 +11,10 @@ import (
 // Fault kinds (spec §8.10).
 const (
 	// Request faults: matched by Method, Path, Token.
-	FaultLatency        = "latency"         // hold the response Delay ± Jitter (virtual)
+	// FaultLatency holds the whole response, headers included, for Delay ±
+	// Jitter of virtual time: to a client with a header timeout this is a
+	// slow-loris server.
+	FaultLatency        = "latency"
 	FaultError          = "error"           // answer Status (500/502/503/504) instead
 	FaultReset          = "reset"           // drop the connection
 	FaultLost           = "lost"            // apply the call, answer Status (default 502)

@@ -187,3 +187,19 @@ func TestWebhookFormEncodingAndRepoHook(t *testing.T) {
 		t.Fatalf("headers %v; want form encoding and no signature without a secret", got[0].header)
 	}
 }
+
+func TestWebhookDelayReordersEvents(t *testing.T) {
+	h, rec, _ := hookHarness(t, func(cfg *sim.Config) {
+		cfg.Timing.AssignDelay = sec(1)
+		cfg.Faults = []sim.FaultRule{{Kind: sim.FaultWebhookDelay, Event: "workflow_job", Action: "queued", Delay: sec(5)}}
+	})
+	h.dispatch(nil)
+	h.settleHooks(2 * time.Second)
+	if got := jobActions(rec.all()); strings.Join(got, ",") != "in_progress" {
+		t.Fatalf("job actions %v; want in_progress before the delayed queued", got)
+	}
+	h.settleHooks(5 * time.Second)
+	if got := jobActions(rec.all()); strings.Join(got, ",") != "in_progress,queued" {
+		t.Fatalf("job actions %v; want the late queued event last", got)
+	}
+}
