@@ -3,6 +3,7 @@ package httpd
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -17,7 +18,8 @@ import (
 // Each connection has two goroutines: a reader that turns client requests
 // into hub messages, and a writer that alone writes data frames, draining
 // the connection's bounded buffer in the hub. Neither ever waits for the
-// hub, and the hub never waits for them.
+// hub, and the hub never waits for them: a connection that falls behind is
+// closed by the hub, and the client reconnects.
 //
 // Envelope, both directions: {"type", "group_id"?, "payload"?, "seq"?};
 // seq is the journal index behind a message. A client receives hello
@@ -47,6 +49,9 @@ type wsConfig struct {
 	pingInterval time.Duration
 	readTimeout  time.Duration
 	writeTimeout time.Duration
+	// closeGrace is how long a closed client's writer may take to send
+	// its close frame before the connection is cut.
+	closeGrace time.Duration
 	// maxMessage caps a client message; a larger one closes the connection.
 	maxMessage int64
 	buffer     int
@@ -57,6 +62,7 @@ func defaultWSConfig() wsConfig {
 		pingInterval: 30 * time.Second,
 		readTimeout:  60 * time.Second,
 		writeTimeout: 10 * time.Second,
+		closeGrace:   time.Second,
 		maxMessage:   4 << 10,
 		buffer:       actors.DefaultClientBuffer,
 	}
@@ -124,16 +130,60 @@ func (w *wsEndpoint) serve(conn *websocket.Conn, p *Principal, id string) {
 	defer w.hub.Unregister(c)
 	w.s.log.Debug("websocket connected", "request_id", id, "user", p.Username)
 
-	readDone := make(chan struct{})
+	readDone, writeDone := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(readDone)
 		w.read(conn, c)
 	}()
-	w.write(conn, c, p)
+	go func() {
+		defer close(writeDone)
+		w.write(conn, c, p)
+	}()
+	select {
+	case <-writeDone:
+	case <-c.Done():
+		// Give the writer a moment for its close frame. A writer stuck on a
+		// client that stopped reading (the usual reason for a drop) would
+		// otherwise hold the connection until its write deadline.
+		grace := time.NewTimer(w.cfg.closeGrace)
+		select {
+		case <-writeDone:
+		case <-grace.C:
+		}
+		grace.Stop()
+	}
 	c.Close()
-	_ = conn.Close() // ends the reader
-	<-readDone
+	bothDone := make(chan struct{})
+	go func() {
+		<-writeDone
+		<-readDone
+		close(bothDone)
+	}()
+	cutUntil(conn.NetConn(), bothDone)
 	w.s.log.Debug("websocket closed", "request_id", id, "user", p.Username, "reason", c.Err())
+}
+
+// cutRetry is how often cutUntil re-arms its deadline.
+const cutRetry = 10 * time.Millisecond
+
+// cutUntil makes every read and write on nc fail at once, until done.
+//
+// Closing would be simpler, but fasthttp closes a hijacked connection only
+// when the handler returns, which it must not do while the reader or writer
+// still use the connection. A past deadline fails blocked I/O instead; it is
+// re-armed because a read or write starting meanwhile sets its own.
+func cutUntil(nc net.Conn, done <-chan struct{}) {
+	tick := time.NewTicker(cutRetry)
+	defer tick.Stop()
+	past := time.Unix(1, 0)
+	for {
+		_ = nc.SetDeadline(past)
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // read handles client messages until the connection fails, the client goes
