@@ -329,7 +329,7 @@ func (s *System) DisableRequeue(ctx context.Context, who Who, id string) (JobInf
 // and records the outcome.
 func (s *System) CancelJob(ctx context.Context, who Who, id string) (JobInfo, error) {
 	canceller := s.canceller()
-	return s.jobCommand(ctx, id, who, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
+	ji, err := s.jobCommand(ctx, id, who, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
 		j := g.Jobs[id]
 		if j == nil {
 			return nil, fmt.Errorf("Job not found: %s: %w", id, state.ErrNotFound)
@@ -342,6 +342,10 @@ func (s *System) CancelJob(ctx context.Context, who Who, id string) (JobInfo, er
 		}
 		return g.Finish(m, id, state.Finish{Status: state.StatusCancelled, Reason: "cancelled by " + m.Actor})
 	})
+	if err == nil && canceller != nil {
+		canceller(id)
+	}
+	return ji, err
 }
 
 // canceller is the hook the GitHub run tracker installs; nil without it.
