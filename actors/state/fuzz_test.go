@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,6 +49,7 @@ var brokenEvents = []string{
 	`{"type":"job_dispatch_undone","group_id":"g1","job_id":"id-00006"}`,
 	`{"type":"job_finished","group_id":"g1","job_id":"id-00003","status":"running"}`,
 	`{"type":"job_finished","group_id":"g1","job_id":"id-00005","status":"failed","time":"2026-03-01T11:00:00+05:00"}`,
+	`{"type":"job_finished","group_id":"g1","job_id":"id-00003","status":"failed","time":"9999-12-31T23:59:59.5-23:59"}`,
 	`{"type":"history_pruned","group_id":"g1","job_ids":["id-00001","id-00005","nope"]}`,
 	`{"type":"group_configured","group_id":"g2"}`,
 	`{"type":"group_configured","group_id":"g2","group":{"id":"other"},"templates":[{"id":"t"},{"id":"t"}]}`,
@@ -143,7 +145,12 @@ func FuzzApply(f *testing.F) {
 	for _, s := range brokenEvents {
 		f.Add([]byte(s))
 	}
-	f.Add([]byte(brokenEvents[14] + "\n" + brokenEvents[16] + "\n" + brokenEvents[12]))
+	f.Add([]byte(strings.Join([]string{
+		`{"type":"job_triggered","group_id":"g1","job_id":"id-00001"}`,
+		`{"type":"job_dispatch_undone","group_id":"g1","job_id":"id-00006"}`,
+		`{"type":"jobs_reordered","group_id":"g1","job_ids":["id-00006","id-00002"],"positions":[1,1]}`,
+		`{"type":"job_finished","group_id":"g1","job_id":"id-00002","status":"cancelled"}`,
+	}, "\n")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		live, replay := smallState(t), smallState(t)
 		for i, line := range bytes.Split(data, []byte("\n")) {
@@ -198,6 +205,12 @@ func readEverything(tb testing.TB, g *GroupState) {
 	if p.NextCursor != "" {
 		if _, err := g.HistoryPage(HistoryQuery{Limit: 1, Before: p.NextCursor}); err != nil {
 			tb.Fatalf("a cursor the state made was refused: %v", err)
+		}
+	}
+	for _, j := range g.History() {
+		c, err := decodeCursor(encodeCursor(j))
+		if err != nil || !c.at.Equal(j.CompletedAt) || c.id != j.ID {
+			tb.Fatalf("cursor of %s at %v does not round-trip: %+v, %v", j.ID, j.CompletedAt, c, err)
 		}
 	}
 	for _, r := range []string{"auto", "1h", "30d"} {

@@ -144,9 +144,11 @@ func (c historyCursor) after(j *Job) bool {
 }
 
 // encodeCursor makes the opaque cursor that follows j. base64url keeps it
-// safe in a query string without escaping.
+// safe in a query string without escaping. The time keeps its own offset:
+// converted to UTC, a completion late on 9999-12-31 west of Greenwich would
+// land in year 10000, which RFC 3339 cannot express.
 func encodeCursor(j *Job) string {
-	raw := j.CompletedAt.UTC().Format(time.RFC3339Nano) + "|" + j.ID
+	raw := j.CompletedAt.Format(time.RFC3339Nano) + "|" + j.ID
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 

@@ -29,10 +29,10 @@ func collect(t *testing.T, g *GroupState, q HistoryQuery) (ids []string, pages i
 		}
 		pages++
 		ids = append(ids, jobIDs(p.Jobs)...)
+		if (p.NextCursor != "") != (len(p.Jobs) > 0) {
+			t.Fatalf("page %d: got cursor %q with %d jobs; want one exactly on non-empty pages", pages, p.NextCursor, len(p.Jobs))
+		}
 		if !p.HasMore {
-			if q.Before == "" && p.NextCursor == "" && len(p.Jobs) > 0 {
-				t.Fatalf("page without a cursor")
-			}
 			return ids, pages
 		}
 		if len(p.Jobs) != q.Limit {

@@ -10,7 +10,7 @@ import (
 )
 
 var (
-	propertyN     = flag.Int("property.n", 200, "number of random command sequences TestProperty runs")
+	propertyN     = flag.Int("property.n", 300, "number of random command sequences TestProperty runs")
 	propertySteps = flag.Int("property.steps", 120, "commands per sequence in TestProperty")
 	propertySeed  = flag.Int64("property.seed", 0, "run only this seed of TestProperty (0: seeds 1..property.n)")
 )
