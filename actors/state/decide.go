@@ -149,7 +149,11 @@ func (g *GroupState) Update(m Meta, jobID string, req UpdateJob) ([]Event, error
 		return nil, invalid("cannot update job with status %s", j.Status)
 	}
 	p := &JobPatch{Name: req.Name, Owner: req.Owner, Repo: req.Repo, WorkflowID: req.WorkflowID, Ref: req.Ref, Priority: req.Priority}
-	for name, v := range map[string]*string{"name": req.Name, "owner": req.Owner, "repo": req.Repo, "workflow_id": req.WorkflowID, "ref": req.Ref} {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"name", req.Name}, {"owner", req.Owner}, {"repo", req.Repo}, {"workflow_id", req.WorkflowID}, {"ref", req.Ref}} {
+		name, v := f.name, f.v
 		if v == nil {
 			continue
 		}
