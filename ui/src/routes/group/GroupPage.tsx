@@ -93,7 +93,7 @@ export function GroupPage() {
 
   return (
     <div className="mx-auto max-w-[96rem] space-y-5">
-      <header className="flex flex-wrap items-start gap-3">
+      <header className="flex flex-col gap-3 sm:flex-row sm:items-start">
         <div className="min-w-0 flex-1 space-y-1.5">
           <h1 className="flex flex-wrap items-center gap-2 text-xl font-semibold">
             {g.name || g.id}
@@ -111,7 +111,7 @@ export function GroupPage() {
           </div>
         </div>
         {admin && (
-          <div className="flex items-center gap-2">
+          <div className="flex shrink-0 flex-wrap items-center gap-2">
             <Button variant={g.paused ? 'primary' : 'secondary'} onClick={() => void togglePause()} data-testid="pause-group" data-paused={g.paused}>
               <Icon name={g.paused ? 'play' : 'pause'} /> {g.paused ? 'Resume Queue' : 'Pause Queue'}
             </Button>
