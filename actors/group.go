@@ -166,17 +166,8 @@ func (a *groupActor) jobInfo(j *state.Job) JobInfo {
 }
 
 // pendingReason explains why a pending job is not running yet and estimates
-// when it will start. It is computed for a whole queue in one pass by
-// Queue; this single-job form serves GET /jobs/{id}.
+// when it will start. Queue computes it for a whole queue in one pass; this
+// single-job form serves GET /jobs/{id} and command replies.
 func (a *groupActor) pendingReason(j *state.Job) (string, time.Time) {
-	ahead := 0
-	for _, p := range a.g.Pending() {
-		if p == j {
-			break
-		}
-		if !p.Paused {
-			ahead++
-		}
-	}
-	return a.sys.explain(a.g, j, ahead)
+	return a.sys.explain(a.g, j, a.g.Ahead(j))
 }

@@ -363,6 +363,18 @@ func assertIndexes(tb testing.TB, g *GroupState) {
 	if !slices.Equal(g.History(), fresh.History()) {
 		tb.Fatalf("history index %v; want %v", jobIDs(g.History()), jobIDs(fresh.History()))
 	}
+	if g.pausedPending != fresh.pausedPending {
+		tb.Fatalf("paused pending count %d; want %d", g.pausedPending, fresh.pausedPending)
+	}
+	unpaused := 0
+	for _, j := range g.Pending() {
+		if got := g.Ahead(j); got != unpaused {
+			tb.Fatalf("Ahead(%s) = %d; want %d", j.ID, got, unpaused)
+		}
+		if !j.Paused {
+			unpaused++
+		}
+	}
 }
 
 func jobIDs(jobs []*Job) []string {

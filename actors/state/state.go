@@ -35,8 +35,9 @@ type GroupState struct {
 	NextPosition int64
 
 	// Derived indexes, rebuilt from Jobs after a snapshot load.
-	pending []*Job // priority desc, position asc, id asc
-	history []*Job // completed_at asc, id asc
+	pending       []*Job // priority desc, position asc, id asc
+	history       []*Job // completed_at asc, id asc
+	pausedPending int    // paused jobs in pending
 }
 
 // NewGroupState returns an empty partition for group id.
@@ -169,7 +170,9 @@ func (g *GroupState) apply(e *Event) error {
 		delete(g.Jobs, j.ID)
 		return nil
 	case JobPaused, JobUnpaused:
+		g.unindex(j)
 		j.Paused = e.Type == JobPaused
+		g.index(j)
 	case JobRequeueSet:
 		if e.AutoRequeue != nil {
 			j.AutoRequeue = *e.AutoRequeue
@@ -364,6 +367,9 @@ func (g *GroupState) index(j *Job) {
 	case j.Status == StatusPending:
 		i := sort.Search(len(g.pending), func(i int) bool { return pendingLess(j, g.pending[i]) })
 		g.pending = slices.Insert(g.pending, i, j)
+		if j.Paused {
+			g.pausedPending++
+		}
 	case j.Status.Terminal():
 		i := sort.Search(len(g.history), func(i int) bool { return historyLess(j, g.history[i]) })
 		g.history = slices.Insert(g.history, i, j)
@@ -373,7 +379,11 @@ func (g *GroupState) index(j *Job) {
 func (g *GroupState) unindex(j *Job) {
 	switch {
 	case j.Status == StatusPending:
+		n := len(g.pending)
 		g.pending = removeSorted(g.pending, j, pendingLess)
+		if j.Paused && len(g.pending) < n {
+			g.pausedPending--
+		}
 	case j.Status.Terminal():
 		g.history = removeSorted(g.history, j, historyLess)
 	}
@@ -413,10 +423,14 @@ func (g *GroupState) sortPending() {
 func (g *GroupState) Reindex() {
 	g.pending = g.pending[:0]
 	g.history = g.history[:0]
+	g.pausedPending = 0
 	for _, j := range g.Jobs {
 		switch {
 		case j.Status == StatusPending:
 			g.pending = append(g.pending, j)
+			if j.Paused {
+				g.pausedPending++
+			}
 		case j.Status.Terminal():
 			g.history = append(g.history, j)
 		}
@@ -431,6 +445,23 @@ func (g *GroupState) Reindex() {
 		}
 		return 0
 	})
+}
+
+// Ahead counts the unpaused pending jobs before j in dispatch order (j
+// pending). With no paused job in the queue it is a binary search, so
+// answering for a freshly enqueued job does not scan the whole queue.
+func (g *GroupState) Ahead(j *Job) int {
+	i := sort.Search(len(g.pending), func(i int) bool { return !pendingLess(g.pending[i], j) })
+	if g.pausedPending == 0 {
+		return i
+	}
+	n := 0
+	for _, p := range g.pending[:i] {
+		if !p.Paused {
+			n++
+		}
+	}
+	return n
 }
 
 // Pending returns the pending jobs in dispatch order. The slice is the
