@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"net/url"
 	"slices"
 
 	"github.com/dispatchoor/dispatchoor/actors"
@@ -21,7 +22,7 @@ func groupSpecs(cfg *config.Config) []actors.GroupSpec {
 			sp.Templates = append(sp.Templates, state.Template{
 				ID: t.ID, GroupID: g.ID, Name: t.Name, Owner: t.Owner, Repo: t.Repo, WorkflowID: t.WorkflowID, Ref: t.Ref,
 				DefaultInputs: maps.Clone(t.Inputs), Labels: maps.Clone(t.Labels), CorrelationInput: t.CorrelationInput,
-				SourceType: t.SourceType, SourcePath: t.SourcePath,
+				SourceType: t.SourceType, SourcePath: redactURL(t.SourcePath),
 			})
 		}
 		out = append(out, sp)
@@ -38,4 +39,25 @@ func basicUsernames(cfg *config.Config) []string {
 		out = append(out, u.Username)
 	}
 	return out
+}
+
+// redactURL hides credentials a template URL may carry (user info, query
+// values such as ?token=) before the URL is journaled or shown by the API:
+// secrets never enter the log. Paths that are not URLs pass unchanged.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return s
+	}
+	if u.User != nil {
+		u.User = url.User("redacted")
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q.Set(k, "redacted")
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
