@@ -1,6 +1,7 @@
 package httpd
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"net"
@@ -16,7 +17,7 @@ import (
 // The live dashboard's WebSocket, GET /api/v1/ws.
 //
 // Each connection has two goroutines: a reader that turns client requests
-// into hub messages, and a writer that alone writes data frames, draining
+// into hub messages, and a writer that alone writes to the client, draining
 // the connection's bounded buffer in the hub. Neither ever waits for the
 // hub, and the hub never waits for them: a connection that falls behind is
 // closed by the hub, and the client reconnects.
@@ -130,14 +131,15 @@ func (w *wsEndpoint) serve(conn *websocket.Conn, p *Principal, id string) {
 	defer w.hub.Unregister(c)
 	w.s.log.Debug("websocket connected", "request_id", id, "user", p.Username)
 
+	pongs := make(chan string, 1)
 	readDone, writeDone := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(readDone)
-		w.read(conn, c)
+		w.read(conn, c, pongs)
 	}()
 	go func() {
 		defer close(writeDone)
-		w.write(conn, c, p)
+		w.write(conn, c, p, pongs)
 	}()
 	select {
 	case <-writeDone:
@@ -188,7 +190,10 @@ func cutUntil(nc net.Conn, done <-chan struct{}) {
 
 // read handles client messages until the connection fails, the client goes
 // quiet for readTimeout, or it sends a message over maxMessage.
-func (w *wsEndpoint) read(conn *websocket.Conn, c *actors.HubClient) {
+//
+// Pings from the client are answered by the writer, through pongs: the
+// websocket package's default handlers would write from this goroutine.
+func (w *wsEndpoint) read(conn *websocket.Conn, c *actors.HubClient, pongs chan<- string) {
 	defer c.Close()
 	conn.SetReadLimit(w.cfg.maxMessage)
 	alive := func() error { return conn.SetReadDeadline(time.Now().Add(w.cfg.readTimeout)) }
@@ -196,6 +201,16 @@ func (w *wsEndpoint) read(conn *websocket.Conn, c *actors.HubClient) {
 		return
 	}
 	conn.SetPongHandler(func(string) error { return alive() })
+	conn.SetPingHandler(func(data string) error {
+		select {
+		case pongs <- data:
+		default: // a pong is already due; one answers any number of pings
+		}
+		return alive()
+	})
+	// A close frame ends ReadMessage with an error; the writer then sends
+	// the closing reply.
+	conn.SetCloseHandler(func(int, string) error { return nil })
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
@@ -247,54 +262,105 @@ func (w *wsEndpoint) handleMessage(c *actors.HubClient, data []byte) {
 	}
 }
 
-// write is the connection's only data writer. It returns when the client is
+// write is the connection's only writer. It returns when the client is
 // closed (by the hub or the reader), a write fails, or the session ended.
-func (w *wsEndpoint) write(conn *websocket.Conn, c *actors.HubClient, p *Principal) {
+func (w *wsEndpoint) write(conn *websocket.Conn, c *actors.HubClient, p *Principal, pongs <-chan string) {
+	out := &wsWriter{nc: conn.NetConn(), timeout: w.cfg.writeTimeout}
 	ping := time.NewTicker(w.cfg.pingInterval)
 	defer ping.Stop()
 	for {
 		select {
 		case f := <-c.Frames():
-			if err := w.writeFrame(conn, f); err != nil {
-				return
+			w.add(out, f)
+			// Whatever else is queued goes out in the same write.
+			for more := true; more && len(out.buf) < wsMaxBatch; {
+				select {
+				case f := <-c.Frames():
+					w.add(out, f)
+				default:
+					more = false
+				}
 			}
+		case data := <-pongs:
+			out.add(websocket.PongMessage, []byte(data))
 		case <-ping.C:
 			// A session revoked or expired while connected ends the stream
 			// too, at the next keepalive.
 			if !w.s.sessionLive(p) {
-				w.closeWith(conn, websocket.ClosePolicyViolation, "session ended")
+				out.add(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "session ended"))
+				_ = out.flush()
 				return
 			}
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(w.cfg.writeTimeout)); err != nil {
-				return
-			}
+			out.add(websocket.PingMessage, nil)
 		case <-c.Done():
 			code, text := closeCode(c.Err())
-			w.closeWith(conn, code, text)
+			out.add(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
+			_ = out.flush()
+			return
+		}
+		if out.flush() != nil {
 			return
 		}
 	}
 }
 
-func (w *wsEndpoint) writeFrame(conn *websocket.Conn, f *actors.Frame) error {
+// add appends a hub frame as a text message.
+func (w *wsEndpoint) add(out *wsWriter, f *actors.Frame) {
 	b, err := f.Encoded(encodeFrame)
 	if err != nil {
 		// Cannot happen with the view types; skipping one frame is better
 		// than dropping the connection over it.
 		w.s.log.Error("encode websocket frame", "type", f.Type, "err", err)
-		return nil
+		return
 	}
-	if err := conn.SetWriteDeadline(time.Now().Add(w.cfg.writeTimeout)); err != nil {
-		return err
-	}
-	return conn.WriteMessage(websocket.TextMessage, b)
+	out.add(websocket.TextMessage, b)
 }
 
-// closeWith sends a close frame, best effort: the connection is closed
-// right after either way.
-func (w *wsEndpoint) closeWith(conn *websocket.Conn, code int, text string) {
-	msg := websocket.FormatCloseMessage(code, text)
-	_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(w.cfg.writeTimeout))
+// wsMaxBatch is the size past which the writer stops adding queued frames
+// to one write.
+const wsMaxBatch = 64 << 10
+
+// wsWriter writes server frames straight to the connection, every frame
+// of one wake-up in a single write: when one event goes to hundreds of
+// clients, the system calls, not the bytes, are the cost (a job change is
+// a job_state and a group_state, so this halves them).
+//
+// The writer goroutine owns the write side. The reader's websocket.Conn
+// writes only as it fails (a close frame after a protocol error or an
+// oversized message), in one write of its own, which cannot interleave
+// with ours.
+type wsWriter struct {
+	nc      net.Conn
+	timeout time.Duration
+	buf     []byte
+}
+
+// add appends one final, unmasked frame (RFC 6455 §5.2). The opcodes are
+// the websocket package's message types.
+func (w *wsWriter) add(opcode int, payload []byte) {
+	w.buf = append(w.buf, 0x80|byte(opcode))
+	switch n := len(payload); {
+	case n <= 125:
+		w.buf = append(w.buf, byte(n))
+	case n <= 0xFFFF:
+		w.buf = append(w.buf, 126, byte(n>>8), byte(n))
+	default:
+		w.buf = append(w.buf, 127)
+		w.buf = binary.BigEndian.AppendUint64(w.buf, uint64(n))
+	}
+	w.buf = append(w.buf, payload...)
+}
+
+func (w *wsWriter) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	defer func() { w.buf = w.buf[:0] }()
+	if err := w.nc.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
+		return err
+	}
+	_, err := w.nc.Write(w.buf)
+	return err
 }
 
 // closeCode tells the client why the hub closed it: 1013 (try again later)
