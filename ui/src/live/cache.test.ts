@@ -133,6 +133,13 @@ describe('applyLiveMessage', () => {
     expect(qc.getQueryState(queryKeys.groups())?.isInvalidated).toBe(true)
   })
 
+  it('an error frame marks everything stale', () => {
+    const qc = client()
+    seed(qc, queryKeys.queue('g1'), [])
+    applyLiveMessage(qc, { type: 'error', payload: { error: 'live updates interrupted' } })
+    expect(qc.getQueryState(queryKeys.queue('g1'))?.isInvalidated).toBe(true)
+  })
+
   it('catchUp marks everything stale', () => {
     const qc = client()
     seed(qc, queryKeys.queue('g1'), [])

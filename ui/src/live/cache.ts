@@ -35,6 +35,11 @@ export function applyLiveMessage(qc: QueryClient, msg: Envelope): void {
       void qc.invalidateQueries({ queryKey: queryKeys.groups() })
       void qc.invalidateQueries({ queryKey: ['group'] })
       return
+    case 'error':
+      // The server lost track of what it sent us (it fell behind, or
+      // refused a request): whatever the cache holds may be stale.
+      catchUp(qc)
+      return
     default:
       // hello, subscribed, unsubscribed, system_status: nothing cached.
       return

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { IconButton } from '@/components/Button'
 import { Icon } from '@/components/Icon'
@@ -41,11 +41,20 @@ export function Layout() {
 
   useEffect(() => setDrawerOpen(false), [location.pathname, setDrawerOpen])
 
+  // The phone drawer behaves like a dialog: focus moves into it, Escape
+  // closes it, and focus goes back to the menu button.
+  const drawer = useRef<HTMLElement>(null)
+  const menuButton = useRef<HTMLButtonElement>(null)
   useEffect(() => {
     if (!drawerOpen) return
+    drawer.current?.querySelector<HTMLElement>('a[href]')?.focus()
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDrawerOpen(false)
     document.addEventListener('keydown', onKey)
-    return () => document.removeEventListener('keydown', onKey)
+    const button = menuButton.current
+    return () => {
+      document.removeEventListener('keydown', onKey)
+      button?.focus()
+    }
   }, [drawerOpen, setDrawerOpen])
 
   const handleSignOut = async () => {
@@ -73,7 +82,7 @@ export function Layout() {
         Skip to content
       </a>
       <header className="flex h-14 shrink-0 items-center gap-2 border-b border-zinc-200 bg-white/80 px-3 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
-        <IconButton label="Toggle sidebar" onClick={toggle} aria-expanded={drawerOpen || !sidebarCollapsed} data-testid="sidebar-toggle">
+        <IconButton ref={menuButton} label="Toggle sidebar" onClick={toggle} aria-expanded={drawerOpen || !sidebarCollapsed} data-testid="sidebar-toggle">
           <Icon name="menu" className="h-5 w-5" />
         </IconButton>
         <Link to="/" className="flex items-center gap-2 rounded-md px-1 font-semibold focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none">
@@ -116,7 +125,7 @@ export function Layout() {
         {drawerOpen && (
           <div className="fixed inset-0 z-40 md:hidden" data-testid="sidebar-drawer">
             <div className="absolute inset-0 bg-zinc-950/50" aria-hidden onClick={() => setDrawerOpen(false)} />
-            <aside className="absolute inset-y-0 left-0 w-72 max-w-[85vw] border-r border-zinc-200 bg-zinc-50 shadow-xl dark:border-zinc-800 dark:bg-zinc-950">
+            <aside ref={drawer} role="dialog" aria-modal="true" aria-label="Navigation" className="absolute inset-y-0 left-0 w-72 max-w-[85vw] border-r border-zinc-200 bg-zinc-50 shadow-xl dark:border-zinc-800 dark:bg-zinc-950">
               {sidebar}
             </aside>
           </div>
