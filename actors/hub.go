@@ -305,8 +305,11 @@ func (h *Hub) Unsubscribe(c *HubClient, groupID string) {
 	h.post(&hubSubscribe{c: c, group: groupID})
 }
 
-// Seq is the highest journal index the hub has fanned out. Every frame of
-// an event up to Seq is already in the buffers of the clients it was for.
+// Seq is the highest journal index the hub has fanned out: the frames of
+// that event, and of every event handled before it, are already in their
+// clients' buffers. Within a group, events arrive in journal order; groups
+// commit independently, so an event of one group can reach the hub just
+// after a later-indexed event of another.
 func (h *Hub) Seq() uint64 { return h.seq.Load() }
 
 // Clients is the number of registered clients.
