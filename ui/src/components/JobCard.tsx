@@ -73,7 +73,7 @@ export function JobCard(props: JobCardProps) {
       data-job-id={job.id}
       data-status={job.status}
       className={cn(
-        'group/card rounded-lg border bg-white p-3 shadow-xs transition-colors dark:bg-zinc-900',
+        'group/card animate-card-in rounded-lg border bg-white p-3 shadow-xs transition-colors dark:bg-zinc-900',
         selected ? 'border-sky-500 ring-1 ring-sky-500' : 'border-zinc-200 dark:border-zinc-800',
         job.paused && 'opacity-80',
       )}
