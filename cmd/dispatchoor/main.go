@@ -24,6 +24,7 @@ const usage = `dispatchoor: dispatch GitHub Actions workflows when matching self
 
 Usage:
   dispatchoor server --config FILE      run the server
+  dispatchoor replay --data DIR         audit the journal: events, --at TIME, --verify
   dispatchoor version                   print the version
 
 Run 'dispatchoor COMMAND --help' for a command's flags.
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "server":
 		return runServer(ctx, args[1:], stderr)
+	case "replay":
+		return runReplay(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "dispatchoor %s\n  Git commit: %s\n  Build date: %s\n", Version, GitCommit, BuildDate)
 		return nil
