@@ -240,8 +240,9 @@ func (e *testEnv) do(r request) *response {
 	if err := conn.SetDeadline(time.Now().Add(testTimeout)); err != nil {
 		e.t.Fatalf("deadline: %v", err)
 	}
-	req := fasthttp.AcquireRequest()
-	defer fasthttp.ReleaseRequest(req)
+	// Not pooled: the writer goroutine below may still hold it when a
+	// failed test returns early.
+	req := &fasthttp.Request{}
 	req.Header.SetMethod(r.method)
 	req.SetRequestURI(r.path)
 	req.Header.SetHost("dispatchoor.test")
@@ -256,7 +257,9 @@ func (e *testEnv) do(r request) *response {
 	}
 	// Write concurrently: the server may answer (413) before reading a
 	// large body, and the in-memory pipe holds only a few writes.
+	written := make(chan struct{})
 	go func() {
+		defer close(written)
 		bw := bufio.NewWriter(conn)
 		if err := req.Write(bw); err == nil {
 			_ = bw.Flush()
@@ -281,6 +284,9 @@ func (e *testEnv) do(r request) *response {
 	for k, v := range resp.Header.Cookies() {
 		out.cookies[string(k)] = string(v)
 	}
+	// Closing the connection ends a write the server stopped reading.
+	_ = conn.Close()
+	<-written
 	return out
 }
 

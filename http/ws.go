@@ -407,6 +407,8 @@ func wirePayload(p any) any {
 	switch v := p.(type) {
 	case *state.Job:
 		return jobFields(v)
+	case actors.JobInfo:
+		return newJobView(v)
 	case actors.GroupInfo:
 		return newGroupStatsView(v)
 	case state.Runner:
