@@ -17,6 +17,8 @@ type Committed struct {
 	// Job is a copy of the job the event changed, after the change; nil for
 	// events that change no single job or remove it.
 	Job *state.Job
+	// JobInfo is Job with its pending reason and ETA, as the API shows it.
+	JobInfo *JobInfo
 	// Group is the group's counters after the change, for group events.
 	Group *GroupInfo
 }

@@ -129,7 +129,8 @@ func (a *groupActor) committed(first uint64, events []state.Event) []Committed {
 		e := &events[i]
 		c := Committed{Index: first + uint64(i), Event: e, Group: &info}
 		if j := a.g.Jobs[e.JobID]; j != nil {
-			c.Job = j.Clone()
+			ji := a.jobInfo(j)
+			c.Job, c.JobInfo = ji.Job, &ji
 		}
 		out[i] = c
 	}

@@ -598,7 +598,10 @@ func (s *hubState) groupEvent(c *Committed) {
 		// Every other group event changes one job, which Committed carries
 		// as it is after the change (nil if a later event of the same batch
 		// removed it).
-		if c.Job != nil {
+		switch {
+		case c.JobInfo != nil:
+			s.toGroup(gid, &Frame{Type: FrameJobState, GroupID: gid, Seq: c.Index, Payload: *c.JobInfo})
+		case c.Job != nil:
 			s.toGroup(gid, &Frame{Type: FrameJobState, GroupID: gid, Seq: c.Index, Payload: c.Job})
 		}
 	}

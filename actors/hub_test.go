@@ -183,7 +183,7 @@ func TestHubFanOutFollowsSubscriptionsInJournalOrder(t *testing.T) {
 				t.Fatalf("job_state seq %d after %d: not in journal order", f.Seq, last)
 			}
 			last = f.Seq
-			j := f.Payload.(*state.Job)
+			j := frameJob(f)
 			if j.GroupID != f.GroupID {
 				t.Fatalf("frame group %q, job group %q", f.GroupID, j.GroupID)
 			}
@@ -292,7 +292,7 @@ func TestHubMapsEventsToFrames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}, FrameJobState)
-	if j := f[0].Payload.(*state.Job); j.ID != a || !j.Paused {
+	if j := frameJob(f[0]); j.ID != a || !j.Paused {
 		t.Fatalf("job_state after pause: %+v", j)
 	}
 
@@ -379,7 +379,7 @@ func TestHubDropsSlowClientWithoutBlocking(t *testing.T) {
 		defer close(done)
 		for f := range fast.Frames() {
 			if f.Type == FrameJobState {
-				got = append(got, f.Payload.(*state.Job).ID)
+				got = append(got, frameJob(f).ID)
 				if len(got) == 40 {
 					return
 				}
@@ -532,7 +532,7 @@ func TestHubBacklogOverflowDropsEveryClient(t *testing.T) {
 	}
 	var jobs []string
 	for _, f := range ofType(drain(c), FrameJobState) {
-		jobs = append(jobs, f.Payload.(*state.Job).ID)
+		jobs = append(jobs, frameJob(f).ID)
 	}
 	if !slices.Equal(jobs, []string{"synthetic-0", "synthetic-1"}) {
 		t.Fatalf("frames before the drop: %v", jobs)
@@ -545,10 +545,22 @@ func TestHubBacklogOverflowDropsEveryClient(t *testing.T) {
 	for {
 		f := nextFrame(t, next)
 		if f.Type == FrameJobState {
-			if j := f.Payload.(*state.Job); j.ID != id {
+			if j := frameJob(f); j.ID != id {
 				t.Fatalf("after the overflow got job %s; want %s", j.ID, id)
 			}
 			break
 		}
 	}
+}
+
+// frameJob is the job a job_state frame carries: a JobInfo for events that
+// came through a group actor, a bare job for synthetic batches.
+func frameJob(f *Frame) *state.Job {
+	switch p := f.Payload.(type) {
+	case JobInfo:
+		return p.Job
+	case *state.Job:
+		return p
+	}
+	panic(fmt.Sprintf("frame %s carries %T", f.Type, f.Payload))
 }

@@ -61,7 +61,7 @@ func propertyRun(t *testing.T, seed int64) {
 	clock := &testClock{now: testT0}
 	start := func(j *wal.Journal) *System {
 		s, err := Start(ctx, Options{Journal: walAdapter{j}, Logger: opts.Logger, Now: clock.Now,
-			NewID: func() string { return fmt.Sprintf("id-%d-%06d", seed, ids.Add(1)) },
+			NewID:  func() string { return fmt.Sprintf("id-%d-%06d", seed, ids.Add(1)) },
 			Groups: testSpecs(), RetentionDays: -1, SnapshotEvery: 1 << 30, BasicUsers: []string{"u0", "u1", "u2"}})
 		if err != nil {
 			t.Fatalf("start: %v", err)

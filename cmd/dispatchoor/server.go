@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"github.com/dispatchoor/dispatchoor/actors"
 	"github.com/dispatchoor/dispatchoor/config"
 	httpd "github.com/dispatchoor/dispatchoor/http"
@@ -55,6 +57,7 @@ type app struct {
 	log     *slog.Logger
 	journal *wal.Journal
 	sys     *actors.System
+	hub     *actors.Hub
 	http    *httpd.Server
 	ln      net.Listener
 	served  chan error
@@ -104,6 +107,11 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
+	if a.hub, err = actors.NewHub(ctx, a.sys, actors.HubOptions{Logger: log}); err != nil {
+		_ = a.sys.Stop(ctx)
+		return nil, fmt.Errorf("start live hub: %w", err)
+	}
+	metrics.RegisterSet(a.hub.Metrics())
 	static, _ := ui.Assets()
 	var users []httpd.BasicUser
 	for _, u := range cfg.Auth.Basic.Users {
@@ -132,6 +140,10 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		StaticFS:  static,
 	})
 	if err != nil {
+		_ = a.sys.Stop(ctx)
+		return nil, err
+	}
+	if err := httpd.RegisterWebSocket(a.http, a.hub); err != nil {
 		_ = a.sys.Stop(ctx)
 		return nil, err
 	}
@@ -185,6 +197,11 @@ func (a *app) shutdown() error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var errs []error
+	// WebSocket connections are hijacked: the HTTP server does not wait for
+	// them, so the hub closes them first.
+	if err := a.hub.Close(sctx); err != nil {
+		errs = append(errs, err)
+	}
 	if err := a.http.Shutdown(sctx); err != nil {
 		errs = append(errs, err)
 	}
