@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dispatchoor/dispatchoor/actors/state"
 )
@@ -69,10 +72,35 @@ func headerOf(e *state.Event) header {
 	return h
 }
 
+// eventKeys and jobKeys are the JSON keys of state.Event and state.Job.
+// encoding/json matches keys case-insensitively; the scanner matches them
+// exactly and leaves any other spelling to the full decoder, so the two
+// never read a record differently.
+var (
+	eventKeys = jsonKeys(reflect.TypeFor[state.Event]())
+	jobKeys   = jsonKeys(reflect.TypeFor[state.Job]())
+)
+
+func jsonKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
+}
+
+var errOddKey = errors.New("key the encoder does not write")
+
 func scanHeader(b []byte) (header, error) {
 	var h header
 	s := jsonScanner{b: b}
 	err := s.object(func(key []byte) error {
+		if !eventKeys[string(key)] {
+			return errOddKey
+		}
 		switch string(key) {
 		case "type":
 			v, err := s.str()
@@ -96,7 +124,13 @@ func scanHeader(b []byte) (header, error) {
 		case "job_ids":
 			return s.strings(&h.JobIDs)
 		case "job":
+			if s.peek() == 'n' {
+				h.NewJob, h.Previous = "", ""
+			}
 			return s.object(func(key []byte) error {
+				if !jobKeys[string(key)] {
+					return errOddKey
+				}
 				switch string(key) {
 				case "id":
 					return s.strInto(&h.NewJob)
@@ -225,9 +259,10 @@ func (s *jsonScanner) str() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !escaped {
+	if !escaped && utf8.Valid(raw) {
 		return string(raw), nil
 	}
+	// Escapes, or invalid UTF-8 that encoding/json turns into U+FFFD.
 	var v string
 	if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
 		return "", err
@@ -241,8 +276,9 @@ func (s *jsonScanner) strInto(dst *string) error {
 	return err
 }
 
-// strings reads an array of strings, or null.
+// strings reads an array of strings, or null, replacing *dst.
 func (s *jsonScanner) strings(dst *[]string) error {
+	*dst = nil
 	if s.peek() == 'n' {
 		return s.skip()
 	}

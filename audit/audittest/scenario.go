@@ -32,6 +32,9 @@ type Clock struct {
 	now time.Time
 }
 
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
 // Now returns the current time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
@@ -95,7 +98,7 @@ func Run(tb testing.TB, dir string, opts Options) *Result {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*Timeout)
 	defer cancel()
-	clock := &Clock{now: T0}
+	clock := NewClock(T0)
 	j, err := wal.Open(dir, wal.Options{
 		Sync: wal.SyncNone, SegmentSize: opts.SegmentSize, Now: clock.Now,
 		Logger: slog.New(slog.DiscardHandler),
