@@ -1,0 +1,373 @@
+package actors
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// The dispatcher decides which jobs go to GitHub, and when. A decision is
+// taken the moment something may have freed capacity or added work (a job
+// arriving or being unpaused, a group resuming, a run finishing, a runner
+// turning idle in a poll or a webhook); the interval tick is only a safety
+// net. One decision fills every idle matching runner at once, across all
+// groups, with a bipartite matching (matching.go), and each dispatch
+// reserves the runner it was matched to until GitHub shows the run started
+// or the reservation expires. So the dispatcher never has more of its own
+// runs waiting in GitHub than the idle runners can serve, and one idle
+// runner is never promised to two jobs.
+//
+// The decision itself is pure and quick and runs in the actor. Reading the
+// groups, journaling and calling GitHub run on worker goroutines that
+// report back.
+
+type dispatcher struct {
+	gh   *GitHub
+	self *actor.PID
+
+	runners map[int64]observedRunner // the last poll
+	polled  bool
+	news    map[int64]runnerNews // the latest word from runs, by runner
+	// inflight are jobs handed to a dispatch worker, with the runner each
+	// reserves, until the worker reports: the groups read for the next
+	// decision may not show them as dispatching yet.
+	inflight map[string]flight
+	failing  map[string]bool // undispatchable jobs being failed
+	sharer   *sharer
+
+	deciding bool
+	dirty    bool
+	tick     ClockTimer
+	backoff  ClockTimer
+	views    []groupView // of the last decision
+}
+
+// flight is a job handed to a dispatch worker.
+type flight struct {
+	JobID      string
+	GroupID    string
+	Key        string
+	RunnerID   int64
+	RunnerName string
+	// Serial names the workflow and ref when runs of this dispatch can only
+	// be found by time window: one such dispatch at a time per workflow and
+	// ref.
+	Serial string
+}
+
+func newDispatcher(gh *GitHub) *dispatcher {
+	return &dispatcher{
+		gh: gh, runners: map[int64]observedRunner{}, news: map[int64]runnerNews{},
+		inflight: map[string]flight{}, failing: map[string]bool{}, sharer: newSharer(),
+	}
+}
+
+func (d *dispatcher) Receive(ctx actor.Context) {
+	defer d.gh.handled(ctx.Message())
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		d.self = ctx.Self()
+		d.wake()
+	case *actor.Stopping:
+		for _, t := range []ClockTimer{d.tick, d.backoff} {
+			if t != nil {
+				t.Stop()
+			}
+		}
+	case wakeMsg, dispatchTickMsg:
+		d.wake()
+	case runnersMsg:
+		d.runners = make(map[int64]observedRunner, len(m.runners))
+		for _, r := range m.runners {
+			d.runners[r.ID] = r
+		}
+		d.polled = true
+		d.wake()
+	case runnerNewsMsg:
+		for _, n := range m.news {
+			if old, ok := d.news[n.RunnerID]; !ok || !n.At.Before(old.At) {
+				d.news[n.RunnerID] = n
+			}
+		}
+		d.wake()
+	case viewMsg:
+		d.decide(m)
+	case dispatchedMsg:
+		delete(d.inflight, m.jobID)
+		d.wake()
+	case failedMsg:
+		delete(d.failing, m.jobID)
+	}
+}
+
+// wake asks for a decision; requests that arrive while one is being
+// prepared are folded into one more decision after it.
+func (d *dispatcher) wake() {
+	if d.deciding {
+		d.dirty = true
+		return
+	}
+	d.deciding = true
+	limit := max(len(d.runners), 1)
+	cutoff := d.gh.clock.Now().Add(-d.gh.opts.RunNotFoundTimeout)
+	self := d.self
+	d.gh.work(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, readTimeout)
+		defer cancel()
+		groups, err := d.gh.readGroups(ctx, limit, cutoff)
+		d.gh.send(self, viewMsg{groups: groups, err: err})
+	})
+}
+
+// readTimeout bounds reading the groups for one decision or pass.
+const readTimeout = 10 * time.Second
+
+// decide runs one decision on freshly read groups.
+func (d *dispatcher) decide(m viewMsg) {
+	d.deciding = false
+	defer d.reschedule()
+	if m.err != nil {
+		d.gh.log.Warn("dispatcher: read groups", "err", m.err)
+	}
+	d.views = m.groups
+	now := d.gh.clock.Now()
+	d.gh.m.cycles.Inc()
+	d.gh.m.lastCycle.Set(float64(now.Unix()))
+	d.pruneNews(now)
+	d.failUndispatchable(m.groups)
+
+	held, reserved := d.held(m.groups, now)
+	d.publishOurs(m.groups)
+	until, reason := d.gh.opts.Workflows.Backoff()
+	d.publishExplain(now, held, reserved, until, reason)
+	if !d.polled {
+		return
+	}
+	if until.After(now) {
+		d.waitBackoff(until)
+		return
+	}
+	free := d.freeRunners(held, now)
+	if len(free) == 0 {
+		return
+	}
+	cands, groups := d.candidates(m.groups)
+	if len(groups) == 0 {
+		return
+	}
+	assigned := d.sharer.assign(free, groups)
+	for _, g := range groups {
+		runnerIDs := assigned[g.ID]
+		for i, rid := range runnerIDs {
+			d.launch(cands[g.ID][i], d.runners[rid])
+		}
+	}
+}
+
+// reschedule re-arms the fallback tick and runs a folded-in decision.
+func (d *dispatcher) reschedule() {
+	if d.tick != nil {
+		d.tick.Stop()
+	}
+	d.tick = d.gh.after(d.gh.opts.DispatchInterval, d.self, dispatchTickMsg{})
+	if d.dirty {
+		d.dirty = false
+		d.wake()
+	}
+}
+
+// waitBackoff wakes the dispatcher when a rate-limit back-off ends.
+func (d *dispatcher) waitBackoff(until time.Time) {
+	if d.backoff != nil {
+		d.backoff.Stop()
+	}
+	d.backoff = d.gh.after(until.Sub(d.gh.clock.Now()), d.self, wakeMsg{reason: "rate limit over"})
+}
+
+// held returns the runners occupied by our own work: reserved for a
+// dispatch whose run has not started (reserved), or running one of our
+// runs. A reservation lapses after ReservationTTL: a run GitHub keeps
+// queued for that long no longer pins a runner it may never get.
+func (d *dispatcher) held(groups []groupView, now time.Time) (held, reserved map[int64]bool) {
+	held, reserved = map[int64]bool{}, map[int64]bool{}
+	for _, f := range d.inflight {
+		held[f.RunnerID], reserved[f.RunnerID] = true, true
+	}
+	for _, g := range groups {
+		for _, j := range g.Active {
+			if j.RunnerID == 0 {
+				continue
+			}
+			switch j.Status {
+			case "running":
+				held[j.RunnerID] = true
+			default:
+				if now.Sub(j.DispatchingAt) < d.gh.opts.ReservationTTL {
+					held[j.RunnerID], reserved[j.RunnerID] = true, true
+				}
+			}
+		}
+	}
+	return held, reserved
+}
+
+// freeRunners lists the runners a dispatch may use now.
+func (d *dispatcher) freeRunners(held map[int64]bool, now time.Time) []matchRunner {
+	var out []matchRunner
+	for id, r := range d.runners {
+		n, ok := d.news[id]
+		if runnerFree(r, n, ok, held[id], now) {
+			out = append(out, matchRunner{ID: id, Labels: r.Labels})
+		}
+	}
+	return out
+}
+
+// candidates picks, per group, the jobs that may be dispatched in this
+// decision, in queue order.
+//
+// Two kinds of dispatch are held back. Until the server has answered one
+// dispatch, it is not known whether it returns run ids, so one goes out at
+// a time. And a dispatch whose run can only be found by time window waits
+// while another such dispatch of the same workflow and ref has no run yet:
+// two runs of one workflow created moments apart cannot be told apart by
+// time, and a job must never take another job's run.
+func (d *dispatcher) candidates(groups []groupView) (map[string][]flight, []matchGroup) {
+	mode := d.gh.mode()
+	if mode == runDetailsUnknown && len(d.inflight) > 0 {
+		return nil, nil
+	}
+	serialBusy := map[string]bool{}
+	for _, f := range d.inflight {
+		if f.Serial != "" {
+			serialBusy[f.Serial] = true
+		}
+	}
+	for _, g := range groups {
+		for _, j := range g.Active {
+			if j.RunID == 0 && j.CorrelationInput == "" && (j.Status == "dispatching" || j.Status == "triggered") {
+				serialBusy[serialKey(j)] = true
+			}
+		}
+	}
+	budget := len(d.runners)
+	if mode == runDetailsUnknown {
+		budget = 1
+	}
+	out := map[string][]flight{}
+	var mgroups []matchGroup
+	for _, g := range groups {
+		if g.Halted {
+			continue
+		}
+		var list []flight
+		for _, j := range g.Ready {
+			if _, busy := d.inflight[j.ID]; busy {
+				continue
+			}
+			f := flight{JobID: j.ID, GroupID: g.Group.ID}
+			if mode != runDetailsSupported && j.CorrelationInput == "" {
+				f.Serial = serialKey(j)
+				if serialBusy[f.Serial] {
+					continue
+				}
+				serialBusy[f.Serial] = true
+			}
+			list = append(list, f)
+		}
+		if len(list) > budget {
+			list = list[:budget]
+		}
+		if len(list) == 0 {
+			continue
+		}
+		out[g.Group.ID] = list
+		mgroups = append(mgroups, matchGroup{ID: g.Group.ID, Labels: g.Group.RunnerLabels, Weight: g.Group.Weight, Demand: len(list)})
+	}
+	if mode == runDetailsUnknown && len(mgroups) > 1 {
+		mgroups = mgroups[:1]
+	}
+	return out, mgroups
+}
+
+// serialKey names a workflow and ref for time-window serialisation.
+func serialKey(j jobView) string { return j.workflowKey() + "@" + shortRef(j.Ref) }
+
+// launch hands a job to a dispatch worker, reserving runner r for it.
+func (d *dispatcher) launch(f flight, r observedRunner) {
+	f.Key = d.gh.opts.NewKey()
+	f.RunnerID, f.RunnerName = r.ID, r.Name
+	d.inflight[f.JobID] = f
+	self := d.self
+	d.gh.work(func(ctx context.Context) {
+		out := d.gh.dispatchJob(ctx, f)
+		d.gh.send(self, dispatchedMsg{jobID: f.JobID, outcome: out})
+	})
+}
+
+// failUndispatchable fails pending jobs that can never be dispatched, so
+// they stop blocking the jobs behind them.
+func (d *dispatcher) failUndispatchable(groups []groupView) {
+	for _, g := range groups {
+		for id, reason := range g.Undispatchable {
+			if d.failing[id] {
+				continue
+			}
+			d.failing[id] = true
+			gid, jobID, why := g.Group.ID, id, reason
+			self := d.self
+			d.gh.work(func(ctx context.Context) {
+				d.gh.failUndispatchable(ctx, gid, jobID, why)
+				d.gh.send(self, failedMsg{jobID: jobID})
+			})
+		}
+	}
+}
+
+func (d *dispatcher) pruneNews(now time.Time) {
+	maps.DeleteFunc(d.news, func(_ int64, n runnerNews) bool { return now.Sub(n.At) > newsTTL })
+}
+
+// publishOurs tells the poller which runners run our jobs, so it can show
+// them busy while GitHub's flag lags; the poller rechecks when that set
+// changes.
+func (d *dispatcher) publishOurs(groups []groupView) {
+	ours := map[int64]bool{}
+	for _, g := range groups {
+		for _, j := range g.Active {
+			if j.Status == "running" && j.RunnerID != 0 {
+				ours[j.RunnerID] = true
+			}
+		}
+	}
+	if old := d.gh.ourRunners.Load(); old != nil && maps.Equal(*old, ours) {
+		return
+	}
+	d.gh.ourRunners.Store(&ours)
+	p, _, _ := d.gh.pids()
+	d.gh.send(p, recheckMsg{})
+}
+
+// publishExplain stores what the Explain hook reads.
+func (d *dispatcher) publishExplain(now time.Time, held, reserved map[int64]bool, until time.Time, reason string) {
+	snap := &explainSnapshot{polled: d.polled, groups: map[string]capacity{}}
+	if until.After(now) {
+		snap.backoffUntil, snap.backoffReason = until, reason
+	}
+	ids := slices.Sorted(maps.Keys(d.runners))
+	for _, id := range ids {
+		r := d.runners[id]
+		n, ok := d.news[id]
+		snap.runners = append(snap.runners, runnerAvail{
+			ID: id, Labels: r.Labels, Online: r.online(), Reserved: reserved[id],
+			Available: runnerFree(r, n, ok, held[id], now),
+		})
+	}
+	for _, g := range d.views {
+		snap.groups[g.Group.ID] = countCapacity(snap.runners, g.Group.RunnerLabels)
+	}
+	d.gh.explainSnap.Store(snap)
+}
