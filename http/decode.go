@@ -153,9 +153,8 @@ const (
 	wantStringMap = "an object of string values"
 )
 
-func decodeAddJob(body []byte) (state.AddJob, error) {
-	var r state.AddJob
-	fields := map[string]field{
+func addJobFields(r *state.AddJob) map[string]field {
+	return map[string]field{
 		"template_id":   {wantString, func() any { return &r.TemplateID }},
 		"inputs":        {wantStringMap, func() any { return &r.Inputs }},
 		"auto_requeue":  {wantBool, func() any { return &r.AutoRequeue }},
@@ -168,7 +167,11 @@ func decodeAddJob(body []byte) (state.AddJob, error) {
 		"ref":           {wantString, func() any { return &r.Ref }},
 		"labels":        {wantStringMap, func() any { return &r.Labels }},
 	}
-	if _, err := decodeObject(body, fields, serverFields); err != nil {
+}
+
+func decodeAddJob(body []byte) (state.AddJob, error) {
+	var r state.AddJob
+	if _, err := decodeObject(body, addJobFields(&r), serverFields); err != nil {
 		return state.AddJob{}, err
 	}
 	return r, nil
@@ -179,7 +182,16 @@ func decodeAddJob(body []byte) (state.AddJob, error) {
 // "labels": {} empty the maps.
 func decodeUpdateJob(body []byte) (state.UpdateJob, error) {
 	var r state.UpdateJob
-	fields := map[string]field{
+	seen, err := decodeObject(body, updateJobFields(&r), updateOnlyServerFields, serverFields)
+	if err != nil {
+		return state.UpdateJob{}, err
+	}
+	r.HasInputs, r.HasLabels = seen["inputs"], seen["labels"]
+	return r, nil
+}
+
+func updateJobFields(r *state.UpdateJob) map[string]field {
+	return map[string]field{
 		"inputs":      {wantStringMap, func() any { return &r.Inputs }},
 		"name":        {wantString, func() any { return &r.Name }},
 		"owner":       {wantString, func() any { return &r.Owner }},
@@ -189,19 +201,12 @@ func decodeUpdateJob(body []byte) (state.UpdateJob, error) {
 		"labels":      {wantStringMap, func() any { return &r.Labels }},
 		"priority":    {"an integer", func() any { return &r.Priority }},
 	}
-	seen, err := decodeObject(body, fields, updateOnlyServerFields, serverFields)
-	if err != nil {
-		return state.UpdateJob{}, err
-	}
-	r.HasInputs, r.HasLabels = seen["inputs"], seen["labels"]
-	return r, nil
 }
 
 // decodeReorder decodes {"job_ids": [...]}.
 func decodeReorder(body []byte) ([]string, error) {
 	var ids []string
-	fields := map[string]field{"job_ids": {"an array of job id strings", func() any { return &ids }}}
-	if _, err := decodeObject(body, fields); err != nil {
+	if _, err := decodeObject(body, reorderFields(&ids)); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
@@ -215,6 +220,10 @@ func decodeReorder(body []byte) ([]string, error) {
 	return ids, nil
 }
 
+func reorderFields(ids *[]string) map[string]field {
+	return map[string]field{"job_ids": {"an array of job id strings", func() any { return ids }}}
+}
+
 // autoRequeueRequest is the body of PUT /jobs/{id}/auto-requeue.
 type autoRequeueRequest struct {
 	AutoRequeue  bool
@@ -223,11 +232,7 @@ type autoRequeueRequest struct {
 
 func decodeAutoRequeue(body []byte) (autoRequeueRequest, error) {
 	var r autoRequeueRequest
-	fields := map[string]field{
-		"auto_requeue":  {wantBool, func() any { return &r.AutoRequeue }},
-		"requeue_limit": {wantInt, func() any { return &r.RequeueLimit }},
-	}
-	seen, err := decodeObject(body, fields)
+	seen, err := decodeObject(body, autoRequeueFields(&r))
 	if err != nil {
 		return autoRequeueRequest{}, err
 	}
@@ -239,6 +244,13 @@ func decodeAutoRequeue(body []byte) (autoRequeueRequest, error) {
 	return r, nil
 }
 
+func autoRequeueFields(r *autoRequeueRequest) map[string]field {
+	return map[string]field{
+		"auto_requeue":  {wantBool, func() any { return &r.AutoRequeue }},
+		"requeue_limit": {wantInt, func() any { return &r.RequeueLimit }},
+	}
+}
+
 // loginRequest is the body of POST /auth/login.
 type loginRequest struct {
 	Username, Password string
@@ -246,15 +258,18 @@ type loginRequest struct {
 
 func decodeLogin(body []byte) (loginRequest, error) {
 	var r loginRequest
-	fields := map[string]field{
-		"username": {wantString, func() any { return &r.Username }},
-		"password": {wantString, func() any { return &r.Password }},
-	}
-	if _, err := decodeObject(body, fields); err != nil {
+	if _, err := decodeObject(body, loginFields(&r)); err != nil {
 		return loginRequest{}, err
 	}
 	if r.Username == "" || r.Password == "" {
 		return loginRequest{}, badRequest("Username and password are required")
 	}
 	return r, nil
+}
+
+func loginFields(r *loginRequest) map[string]field {
+	return map[string]field{
+		"username": {wantString, func() any { return &r.Username }},
+		"password": {wantString, func() any { return &r.Password }},
+	}
 }

@@ -2,6 +2,8 @@ package httpd
 
 import (
 	"encoding/json"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -20,13 +22,14 @@ type openAPIDoc struct {
 }
 
 type openAPIOp struct {
-	Summary    string             `json:"summary,omitempty"`
-	Tags       []string           `json:"tags,omitempty"`
-	Parameters []openAPIParam     `json:"parameters,omitempty"`
-	Security   []map[string][]any `json:"security"`
-	Responses  map[string]any     `json:"responses"`
-	RateTier   string             `json:"x-rate-tier"`
-	Access     string             `json:"x-access"`
+	Summary     string             `json:"summary,omitempty"`
+	Tags        []string           `json:"tags,omitempty"`
+	Parameters  []openAPIParam     `json:"parameters,omitempty"`
+	RequestBody map[string]any     `json:"requestBody,omitempty"`
+	Security    []map[string][]any `json:"security"`
+	Responses   map[string]any     `json:"responses"`
+	RateTier    string             `json:"x-rate-tier"`
+	Access      string             `json:"x-access"`
 }
 
 type openAPIParam struct {
@@ -37,6 +40,8 @@ type openAPIParam struct {
 }
 
 func (s *Server) openAPIDocument() openAPIDoc {
+	schemas := &schemaSet{defs: map[string]any{}}
+	errorSchema := schemas.schema(reflect.TypeFor[errorBody]())
 	doc := openAPIDoc{
 		OpenAPI: "3.0.3",
 		Info:    map[string]string{"title": "dispatchoor API", "version": s.opts.Version},
@@ -46,23 +51,24 @@ func (s *Server) openAPIDocument() openAPIDoc {
 				"BearerAuth": map[string]string{"type": "http", "scheme": "bearer"},
 				"CookieAuth": map[string]string{"type": "apiKey", "in": "cookie", "name": sessionCookie},
 			},
-			"schemas": map[string]any{
-				"Error": map[string]any{"type": "object", "properties": map[string]any{"error": map[string]string{"type": "string"}}},
-			},
+			"schemas": schemas.defs,
 		},
 	}
-	errorResponse := map[string]any{"description": "Error", "content": map[string]any{
-		"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}},
-	}}
+	errorResponse := map[string]any{"description": `Error: {"error": "..."}`, "content": jsonContent(errorSchema)}
 	for _, r := range s.Routes() {
 		op := openAPIOp{
 			Summary:   r.Summary,
 			Tags:      []string{routeTag(r.Path)},
 			Security:  []map[string][]any{},
-			Responses: map[string]any{"2XX": map[string]string{"description": "Success"}, "default": errorResponse},
+			Responses: map[string]any{"default": errorResponse},
 			RateTier:  r.Tier.String(),
 			Access:    r.Access.String(),
 		}
+		if body := schemas.of(r.Request); body != nil {
+			op.RequestBody = map[string]any{"required": true, "content": jsonContent(body)}
+		}
+		status, success := successResponse(r, schemas)
+		op.Responses[status] = success
 		if r.Access != AccessPublic {
 			op.Security = []map[string][]any{{"BearerAuth": {}}, {"CookieAuth": {}}}
 		}
@@ -79,6 +85,34 @@ func (s *Server) openAPIDocument() openAPIDoc {
 		doc.Paths[r.Path][strings.ToLower(r.Method)] = op
 	}
 	return doc
+}
+
+// errorBody is every error answer.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func jsonContent(schema map[string]any) map[string]any {
+	return map[string]any{"application/json": map[string]any{"schema": schema}}
+}
+
+func successResponse(r Route, schemas *schemaSet) (string, map[string]any) {
+	body := schemas.of(r.Response)
+	status := r.Status
+	switch {
+	case status == 0 && body == nil && r.Request == nil && r.Method == fasthttp.MethodGet:
+		// Undocumented GET (metrics, this document): some 200 body.
+		return "200", map[string]any{"description": "Success"}
+	case status == 0 && body == nil:
+		status = fasthttp.StatusNoContent
+	case status == 0:
+		status = fasthttp.StatusOK
+	}
+	resp := map[string]any{"description": fasthttp.StatusMessage(status)}
+	if body != nil {
+		resp["content"] = jsonContent(body)
+	}
+	return strconv.Itoa(status), resp
 }
 
 // routeTag groups operations by their first segment after /api/v1.

@@ -67,9 +67,15 @@ type Route struct {
 	// the WebSocket route sets it: browsers cannot send headers on an
 	// upgrade, and a token in a URL ends up in logs elsewhere.
 	QueryToken bool
-	// Summary documents the route in the OpenAPI document.
-	Summary string
-	Handler fasthttp.RequestHandler
+	// Summary, Request, Response and Status document the route in the
+	// OpenAPI document only. Request and Response are values of the body
+	// types (nil for none); Status is the success code (200 when zero, or
+	// 204 when there is no Response).
+	Summary  string
+	Request  any
+	Response any
+	Status   int
+	Handler  fasthttp.RequestHandler
 
 	segments []string
 }
