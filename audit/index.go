@@ -267,7 +267,11 @@ func (x *Index) lineageEvents(jobID string) []member {
 	return slices.CompactFunc(out, func(a, b member) bool { return a.index == b.index })
 }
 
-// errNoJob is the answer for a job without any event in the log.
-func errNoJob(id string) error {
-	return fmt.Errorf("Job not found: %s: %w", id, state.ErrNotFound)
-}
+// errNoJob is the answer for a job without any event in the log. It
+// matches state.ErrNotFound and reads as the API's other 404s.
+func errNoJob(id string) error { return noJobError(id) }
+
+type noJobError string
+
+func (e noJobError) Error() string        { return "Job not found: " + string(e) }
+func (e noJobError) Is(target error) bool { return target == state.ErrNotFound }
