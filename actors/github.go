@@ -308,15 +308,21 @@ func (gh *GitHub) after(d time.Duration, pid *actor.PID, msg any) ClockTimer {
 	return gh.clock.AfterFunc(d, func() { gh.send(pid, msg) })
 }
 
-// work runs fn on a worker goroutine that Stop waits for. fn gets the
-// integration's context, cancelled when Stop gives up waiting.
-func (gh *GitHub) work(fn func(ctx context.Context)) {
+// baseContext is the context of the integration's work, cancelled when
+// Stop gives up waiting.
+func (gh *GitHub) baseContext() context.Context {
 	gh.mu.Lock()
-	ctx := gh.ctx
-	gh.mu.Unlock()
-	if ctx == nil {
-		ctx = context.Background()
+	defer gh.mu.Unlock()
+	if gh.ctx == nil {
+		return context.Background()
 	}
+	return gh.ctx
+}
+
+// work runs fn on a worker goroutine that Stop waits for, with the
+// integration's context.
+func (gh *GitHub) work(fn func(ctx context.Context)) {
+	ctx := gh.baseContext()
 	gh.workers.Add(1)
 	gh.activity.Add(1)
 	go func() {
@@ -341,12 +347,15 @@ func (gh *GitHub) onCommitted(cs []Committed) {
 		case state.JobEnqueued, state.JobUnpaused, state.GroupUnpaused, state.GroupConfigured,
 			state.JobsReordered, state.JobUpdated:
 			wake = true
-		case state.JobFinished, state.JobDispatchUndone, state.JobRunning:
+		case state.JobFinished, state.JobDispatchUndone, state.JobRunning, state.JobRunLinked:
+			// A run finishing frees its runner; a run starting releases
+			// its reservation; a run found lets the next time-window
+			// dispatch of its workflow go.
 			wake = true
 			if c.Job != nil {
 				gh.send(t, jobChangedMsg{job: c.Job})
 			}
-		case state.JobTriggered, state.JobRunLinked, state.JobCancelRequest:
+		case state.JobTriggered, state.JobCancelRequest:
 			if c.Job != nil {
 				gh.send(t, jobChangedMsg{job: c.Job})
 			}

@@ -44,12 +44,18 @@ type envOptions struct {
 	runDetails  string // sim dispatch.run_details override
 	webhooks    bool
 	correlation bool // templates declare the correlation input
+	// shared: both groups dispatch sync.yml, which runs on any self-hosted
+	// linux runner; otherwise gpu dispatches bench.yml, on gpu runners.
+	shared bool
 	runners     []sim.RunnerConfig
 	groups      []GroupSpec
 	timing      *sim.Timing
 	jobTime     time.Duration // every job's run time
 	outcomes    map[string]float64
+	runFailures map[string]float64
+	always      bool // the workflow's job ignores a normal cancel
 	faults      []sim.FaultRule
+	workflows   []sim.WorkflowSpec // replace the default workflows
 	ghOpts      func(*GitHubOptions)
 }
 
@@ -72,12 +78,16 @@ var envStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func syncLabels() []string { return []string{"self-hosted", "linux", "sync"} }
 func gpuLabels() []string  { return []string{"self-hosted", "linux", "gpu"} }
 
-// defaultEnvGroups: "sync" dispatches acme/tests sync.yml, "gpu" dispatches
-// the same workflow file on different runners, as the spec's test asks.
-func defaultEnvGroups(correlation bool) []GroupSpec {
+// defaultEnvGroups: "sync" dispatches acme/tests sync.yml; "gpu" dispatches
+// bench.yml, or with shared the same sync.yml.
+func defaultEnvGroups(correlation, shared bool) []GroupSpec {
 	ci := ""
 	if correlation {
 		ci = "distinct_id"
+	}
+	gpuWorkflow := "bench.yml"
+	if shared {
+		gpuWorkflow = "sync.yml"
 	}
 	return []GroupSpec{
 		{
@@ -88,7 +98,7 @@ func defaultEnvGroups(correlation bool) []GroupSpec {
 		{
 			Group: state.Group{ID: "gpu", Name: "GPU", RunnerLabels: gpuLabels(), Weight: 1},
 			Templates: []state.Template{{ID: "gpu-bench", Name: "Bench", Owner: "acme", Repo: "tests",
-				WorkflowID: "sync.yml", Ref: "main", DefaultInputs: map[string]string{"client": "bench"}, CorrelationInput: ci}},
+				WorkflowID: gpuWorkflow, Ref: "main", DefaultInputs: map[string]string{"client": "bench"}, CorrelationInput: ci}},
 		},
 	}
 }
@@ -120,7 +130,7 @@ func newGHEnv(t testing.TB, o envOptions) *ghEnv {
 		o.runners = defaultEnvRunners()
 	}
 	if o.groups == nil {
-		o.groups = defaultEnvGroups(o.correlation)
+		o.groups = defaultEnvGroups(o.correlation, o.shared)
 	}
 	if o.jobTime == 0 {
 		o.jobTime = 20 * time.Second
@@ -139,13 +149,24 @@ func newGHEnv(t testing.TB, o envOptions) *ghEnv {
 	cfg.Repos = []sim.RepoConfig{{Owner: "acme", Name: "tests", DefaultBranch: "main", Branches: []string{"develop"}}}
 	cfg.Runners = o.runners
 	d := sim.Duration(o.jobTime)
-	cfg.Workflows = []sim.WorkflowSpec{{
-		Repo: "acme/tests", File: "sync.yml", Name: "Sync",
-		RunName: "Sync ${{ inputs.client }} [${{ inputs.distinct_id }}]",
-		Inputs:  []sim.InputSpec{{Name: "client", Default: "geth"}, {Name: "distinct_id"}},
-		Jobs: []sim.JobSpec{{Name: "run", RunsOn: []string{"self-hosted", "linux"},
-			Duration: sim.DurationDist{Min: d, Max: d}, Outcomes: o.outcomes}},
-	}}
+	workflow := func(file string, runsOn []string) sim.WorkflowSpec {
+		return sim.WorkflowSpec{
+			Repo: "acme/tests", File: file, Name: file,
+			RunName: "Run ${{ inputs.client }} [${{ inputs.distinct_id }}]",
+			Inputs:  []sim.InputSpec{{Name: "client", Default: "geth"}, {Name: "distinct_id"}},
+			Jobs: []sim.JobSpec{{Name: "run", RunsOn: runsOn,
+				Duration: sim.DurationDist{Min: d, Max: d}, Outcomes: o.outcomes, Always: o.always}},
+			RunFailures: o.runFailures,
+		}
+	}
+	if o.shared {
+		cfg.Workflows = []sim.WorkflowSpec{workflow("sync.yml", []string{"self-hosted", "linux"})}
+	} else {
+		cfg.Workflows = []sim.WorkflowSpec{workflow("sync.yml", syncLabels()), workflow("bench.yml", gpuLabels())}
+	}
+	if o.workflows != nil {
+		cfg.Workflows = o.workflows
+	}
 	cfg.Faults = o.faults
 	if o.webhooks {
 		e.hooks = httptest.NewServer(http.HandlerFunc(e.receiveWebhook))
@@ -223,6 +244,8 @@ func (e *ghEnv) stopSystem() {
 	if err := e.gh.Close(ctx); err != nil {
 		e.t.Errorf("stop github: %v", err)
 	}
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	if err := e.sys.Stop(ctx); err != nil {
 		e.t.Errorf("stop system: %v", err)
 	}
@@ -233,7 +256,7 @@ func (e *ghEnv) stopSystem() {
 // with only its durable records, then starts again.
 func (e *ghEnv) crash() {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_ = e.gh.Close(ctx)
 	e.sys.actors.Shutdown()
@@ -364,4 +387,48 @@ func (e *ghEnv) simRunner(name string) sim.RunnerState {
 	}
 	e.t.Fatalf("no runner %s", name)
 	return sim.RunnerState{}
+}
+
+// advance moves the manual clock without waiting for the integration: for
+// worlds where a call is held on virtual time (latency faults) and the
+// integration cannot go quiet until time moves.
+func (e *ghEnv) advance(d time.Duration) {
+	e.t.Helper()
+	if err := e.sim.Advance(d); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// eventually waits in real time (bounded) until cond holds.
+func (e *ghEnv) eventually(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(testDeadline)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s: not within %s", what, testDeadline)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// enqueueNoSettle enqueues without waiting for the integration to go quiet.
+func (e *ghEnv) enqueueNoSettle(group, template string) string {
+	e.t.Helper()
+	ji, err := e.sys.Enqueue(e.ctx(), admin(), group, state.AddJob{TemplateID: template})
+	if err != nil {
+		e.t.Fatalf("enqueue: %v", err)
+	}
+	return ji.Job.ID
+}
+
+// runsFor counts the simulator's runs whose correlation input carries a
+// job's dispatch keys (any attempt of the job).
+func (e *ghEnv) runsWithKey(key string) int {
+	n := 0
+	for _, r := range e.simRuns() {
+		if r.Inputs["distinct_id"] == key {
+			n++
+		}
+	}
+	return n
 }

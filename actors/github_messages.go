@@ -63,9 +63,6 @@ type failedMsg struct{ jobID string }
 // trackTickMsg is the tracker's interval timer.
 type trackTickMsg struct{}
 
-// trackMsg asks for a tracking pass soon (a job was triggered).
-type trackMsg struct{}
-
 // passDoneMsg reports a finished tracking pass.
 type passDoneMsg struct{ res passResult }
 
@@ -80,11 +77,7 @@ type reconcileMsg struct {
 type cancelMsg struct{ jobID string }
 
 // cancelDoneMsg reports a finished cancel worker.
-type cancelDoneMsg struct {
-	jobID string
-	// retry: the run id is not known yet; try again on a later pass.
-	retry bool
-}
+type cancelDoneMsg struct{ jobID string }
 
 // webhookMsg is a verified delivery.
 type webhookMsg struct {
@@ -92,6 +85,3 @@ type webhookMsg struct {
 	at time.Time
 }
 
-// appliedMsg reports that a webhook-driven decision was journaled (or
-// refused), so the tracker can drop the job from its in-flight set.
-type appliedMsg struct{ jobID string }

@@ -36,8 +36,10 @@ type tracker struct {
 	reconcile map[string]time.Time
 	// heard is when the state of a job's run was last learnt (webhook or
 	// listing); a job heard from recently needs no listing.
-	heard   map[string]time.Time
-	cancels map[string]bool // cancel workers in flight
+	heard map[string]time.Time
+	// cancels are the cancel workers in flight; each is stopped once its
+	// job has ended, however that came about.
+	cancels map[string]context.CancelFunc
 
 	passing bool
 	again   bool
@@ -48,7 +50,7 @@ type tracker struct {
 func newTracker(gh *GitHub) *tracker {
 	return &tracker{
 		gh: gh, jobs: map[string]jobView{}, byRun: map[int64]string{}, reconcile: map[string]time.Time{},
-		heard: map[string]time.Time{}, cancels: map[string]bool{}, first: true,
+		heard: map[string]time.Time{}, cancels: map[string]context.CancelFunc{}, first: true,
 	}
 }
 
@@ -62,7 +64,7 @@ func (t *tracker) Receive(ctx actor.Context) {
 		if t.timer != nil {
 			t.timer.Stop()
 		}
-	case trackTickMsg, trackMsg:
+	case trackTickMsg:
 		t.pass()
 	case passDoneMsg:
 		t.done(m.res)
@@ -75,7 +77,10 @@ func (t *tracker) Receive(ctx actor.Context) {
 	case cancelMsg:
 		t.cancel(m.jobID)
 	case cancelDoneMsg:
-		delete(t.cancels, m.jobID)
+		if stop, ok := t.cancels[m.jobID]; ok {
+			stop()
+			delete(t.cancels, m.jobID)
+		}
 	case webhookMsg:
 		t.webhook(m)
 	}
@@ -166,6 +171,9 @@ func (t *tracker) done(res passResult) {
 // own events, so webhooks for a run triggered a moment ago find their job.
 func (t *tracker) noteJob(j *state.Job) {
 	if j.Status.Terminal() || j.Status == state.StatusPending {
+		if stop, ok := t.cancels[j.ID]; ok {
+			stop()
+		}
 		delete(t.jobs, j.ID)
 		delete(t.reconcile, j.ID)
 		delete(t.heard, j.ID)
@@ -194,7 +202,7 @@ func (t *tracker) noteJob(j *state.Job) {
 // is found (or finished as cancelled when it never appears).
 func (t *tracker) cancel(jobID string) {
 	j, ok := t.jobs[jobID]
-	if !ok || t.cancels[jobID] {
+	if _, busy := t.cancels[jobID]; !ok || busy {
 		return
 	}
 	if j.RunID == 0 || j.Owner == "" {
@@ -205,9 +213,10 @@ func (t *tracker) cancel(jobID string) {
 		}
 		return
 	}
-	t.cancels[jobID] = true
+	ctx, stop := context.WithCancel(t.gh.baseContext())
+	t.cancels[jobID] = stop
 	self := t.self
-	t.gh.work(func(ctx context.Context) {
+	t.gh.work(func(context.Context) {
 		t.gh.cancelRun(ctx, j)
 		t.gh.send(self, cancelDoneMsg{jobID: jobID})
 	})
