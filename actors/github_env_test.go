@@ -46,7 +46,7 @@ type envOptions struct {
 	correlation bool // templates declare the correlation input
 	// shared: both groups dispatch sync.yml, which runs on any self-hosted
 	// linux runner; otherwise gpu dispatches bench.yml, on gpu runners.
-	shared bool
+	shared      bool
 	runners     []sim.RunnerConfig
 	groups      []GroupSpec
 	timing      *sim.Timing

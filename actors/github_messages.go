@@ -84,4 +84,3 @@ type webhookMsg struct {
 	ev github.WebhookEvent
 	at time.Time
 }
-
