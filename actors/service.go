@@ -390,7 +390,9 @@ func (s *System) ReloadTemplates(ctx context.Context, who Who) ([]ReloadResult, 
 	}
 	specs, err := s.opts.Reload()
 	if err != nil {
-		return nil, fmt.Errorf("Failed to reload config: %w", err)
+		// The caller did nothing wrong, but the message is what they need:
+		// a 400 carries it, a generic 500 would hide it.
+		return nil, fmt.Errorf("Failed to reload config: %v: %w", err, state.ErrInvalid)
 	}
 	if err := s.syncConfig(ctx, who, specs); err != nil {
 		return nil, err
