@@ -61,6 +61,8 @@ type app struct {
 	http    *httpd.Server
 	ln      net.Listener
 	served  chan error
+	// stopAudit stops the audit index's background work.
+	stopAudit func()
 }
 
 // appHooks let `demo` add to a server before it starts serving.
@@ -143,7 +145,12 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		_ = a.sys.Stop(ctx)
 		return nil, err
 	}
+	metrics.RegisterSet(a.http.Metrics())
 	if err := httpd.RegisterWebSocket(a.http, a.hub); err != nil {
+		_ = a.sys.Stop(ctx)
+		return nil, err
+	}
+	if a.stopAudit, err = startAudit(ctx, a); err != nil {
 		_ = a.sys.Stop(ctx)
 		return nil, err
 	}
@@ -205,6 +212,7 @@ func (a *app) shutdown() error {
 	if err := a.http.Shutdown(sctx); err != nil {
 		errs = append(errs, err)
 	}
+	a.stopAudit()
 	if err := a.sys.Stop(sctx); err != nil {
 		errs = append(errs, err)
 	}
