@@ -36,7 +36,7 @@ demo: build
 	./bin/dispatchoor demo
 
 ## test: every test (Go, dashboard unit tests, browser end-to-end tests)
-test: test-go test-ui
+test: test-go test-ui test-e2e
 
 test-go:
 	$(GO) vet ./...
@@ -45,6 +45,7 @@ test-go:
 test-ui: ui-deps
 	cd ui && npm test
 
+## test-e2e: browser tests of the dashboard against the real binary (headless Chromium, $$CHROMIUM_PATH or /usr/bin/chromium)
 test-e2e: build
 	cd ui && npm run e2e
 
@@ -54,9 +55,13 @@ lint:
 	$(GO) vet ./...
 	@if command -v golangci-lint >/dev/null; then golangci-lint run ./...; fi
 
-## bench: every benchmark with its figures
-bench: build-go
-	$(GO) run ./cmd/benchmark
+## bench: every benchmark with its figures (targets are in each benchmark's comment)
+bench:
+	$(GO) test -run '^$$' -bench 'DurableEnqueueHTTP|EnqueueLatencyAt1000|QueueGet10k' -benchtime 20000x ./cmd/dispatchoor/
+	$(GO) test -run '^$$' -bench 'Startup1M' -benchtime 1x -timeout 30m ./cmd/dispatchoor/
+	$(GO) test -run '^$$' -bench 'HeapPerQueuedJob|Enqueue$$|HistoryPage' ./actors/state/
+	$(GO) test -run '^$$' -bench . ./wal/
+	$(GO) test -run '^$$' -bench 'Fanout500' -benchtime 300x ./http/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
