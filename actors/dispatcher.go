@@ -1,12 +1,15 @@
 package actors
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/dispatchoor/dispatchoor/actors/state"
 )
 
 // The dispatcher decides which jobs go to GitHub, and when. A decision is
@@ -32,9 +35,11 @@ type dispatcher struct {
 	polled  bool
 	news    map[int64]runnerNews // the latest word from runs, by runner
 	// inflight are jobs handed to a dispatch worker, with the runner each
-	// reserves, until the worker reports: the groups read for the next
-	// decision may not show them as dispatching yet.
+	// reserves. An entry stays after its worker reported, until a decision
+	// runs on groups read after that: a read that started earlier may not
+	// show the dispatch yet, and the runner would look free.
 	inflight map[string]flight
+	readSeq  uint64 // reads of the groups started so far
 	failing  map[string]bool // undispatchable jobs being failed
 	sharer   *sharer
 
@@ -56,6 +61,10 @@ type flight struct {
 	// be found by time window: one such dispatch at a time per workflow and
 	// ref.
 	Serial string
+	// Done is set when the worker reported, with the number of reads
+	// started by then: reads numbered higher see its outcome.
+	Done    bool
+	DoneSeq uint64
 }
 
 func newDispatcher(gh *GitHub) *dispatcher {
@@ -96,7 +105,10 @@ func (d *dispatcher) Receive(ctx actor.Context) {
 	case viewMsg:
 		d.decide(m)
 	case dispatchedMsg:
-		delete(d.inflight, m.jobID)
+		if f, ok := d.inflight[m.jobID]; ok {
+			f.Done, f.DoneSeq = true, d.readSeq
+			d.inflight[m.jobID] = f
+		}
 		d.wake()
 	case failedMsg:
 		delete(d.failing, m.jobID)
@@ -111,6 +123,8 @@ func (d *dispatcher) wake() {
 		return
 	}
 	d.deciding = true
+	d.readSeq++
+	seq := d.readSeq
 	limit := max(len(d.runners), 1)
 	cutoff := d.gh.clock.Now().Add(-d.gh.opts.RunNotFoundTimeout)
 	self := d.self
@@ -118,7 +132,7 @@ func (d *dispatcher) wake() {
 		ctx, cancel := context.WithTimeout(ctx, readTimeout)
 		defer cancel()
 		groups, err := d.gh.readGroups(ctx, limit, cutoff)
-		d.gh.send(self, viewMsg{groups: groups, err: err})
+		d.gh.send(self, viewMsg{groups: groups, err: err, seq: seq})
 	})
 }
 
@@ -133,16 +147,22 @@ func (d *dispatcher) decide(m viewMsg) {
 		d.gh.log.Warn("dispatcher: read groups", "err", m.err)
 	}
 	d.views = m.groups
+	for id, f := range d.inflight {
+		if f.Done && m.seq > f.DoneSeq {
+			delete(d.inflight, id)
+		}
+	}
 	now := d.gh.clock.Now()
 	d.gh.m.cycles.Inc()
 	d.gh.m.lastCycle.Set(float64(now.Unix()))
 	d.pruneNews(now)
 	d.failUndispatchable(m.groups)
 
-	held, reserved := d.held(m.groups, now)
-	d.publishOurs(m.groups)
+	running, res := d.holdings(m.groups, now)
+	free, reserved := d.allocate(running, res, now)
+	d.publishOurs(running)
 	until, reason := d.gh.opts.Workflows.Backoff()
-	d.publishExplain(now, held, reserved, until, reason)
+	d.publishExplain(now, free, reserved, until, reason)
 	if !d.polled {
 		return
 	}
@@ -150,7 +170,6 @@ func (d *dispatcher) decide(m viewMsg) {
 		d.waitBackoff(until)
 		return
 	}
-	free := d.freeRunners(held, now)
 	if len(free) == 0 {
 		return
 	}
@@ -187,43 +206,91 @@ func (d *dispatcher) waitBackoff(until time.Time) {
 	d.backoff = d.gh.after(until.Sub(d.gh.clock.Now()), d.self, wakeMsg{reason: "rate limit over"})
 }
 
-// held returns the runners occupied by our own work: reserved for a
-// dispatch whose run has not started (reserved), or running one of our
-// runs. A reservation lapses after ReservationTTL: a run GitHub keeps
-// queued for that long no longer pins a runner it may never get.
-func (d *dispatcher) held(groups []groupView, now time.Time) (held, reserved map[int64]bool) {
-	held, reserved = map[int64]bool{}, map[int64]bool{}
-	for _, f := range d.inflight {
-		held[f.RunnerID], reserved[f.RunnerID] = true, true
-	}
-	for _, g := range groups {
-		for _, j := range g.Active {
-			if j.RunnerID == 0 {
-				continue
-			}
-			switch j.Status {
-			case "running":
-				held[j.RunnerID] = true
-			default:
-				if now.Sub(j.DispatchingAt) < d.gh.opts.ReservationTTL {
-					held[j.RunnerID], reserved[j.RunnerID] = true, true
-				}
-			}
-		}
-	}
-	return held, reserved
+// reservation is a runner held for one of our dispatches whose run has
+// not started.
+type reservation struct {
+	RunnerID int64
+	Labels   []string // the group's: what a substitute must match
+	At       time.Time
 }
 
-// freeRunners lists the runners a dispatch may use now.
-func (d *dispatcher) freeRunners(held map[int64]bool, now time.Time) []matchRunner {
-	var out []matchRunner
-	for id, r := range d.runners {
-		n, ok := d.news[id]
-		if runnerFree(r, n, ok, held[id], now) {
-			out = append(out, matchRunner{ID: id, Labels: r.Labels})
+// holdings are the runners our own work occupies: running one of our runs
+// (running), or reserved for a dispatch whose run has not started. A
+// reservation lapses after ReservationTTL: a run GitHub keeps queued for
+// that long no longer pins a runner it may never get.
+func (d *dispatcher) holdings(groups []groupView, now time.Time) (running map[int64]bool, res []reservation) {
+	running = map[int64]bool{}
+	labels := map[string][]string{}
+	seen := map[string]bool{}
+	for _, g := range groups {
+		labels[g.Group.ID] = g.Group.RunnerLabels
+		for _, j := range g.Active {
+			seen[j.ID] = true
+			switch {
+			case j.RunnerID == 0:
+			case j.Status == state.StatusRunning:
+				running[j.RunnerID] = true
+			case now.Sub(j.DispatchingAt) < d.gh.opts.ReservationTTL:
+				res = append(res, reservation{RunnerID: j.RunnerID, Labels: g.Group.RunnerLabels, At: j.DispatchingAt})
+			}
 		}
 	}
-	return out
+	for _, f := range d.inflight {
+		if !seen[f.JobID] {
+			res = append(res, reservation{RunnerID: f.RunnerID, Labels: labels[f.GroupID], At: now})
+		}
+	}
+	slices.SortFunc(res, func(a, b reservation) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.RunnerID, b.RunnerID)
+	})
+	return running, res
+}
+
+// allocate works out which runners a dispatch may use now (free) and which
+// are reserved. GitHub gives a run any idle runner that matches, not
+// necessarily the one we reserved: when another of our runs turned out to
+// start on a reserved runner, the reservation moves to a runner that looks
+// idle and matches, since that is the one the waiting run will get. A
+// reserved runner that merely looks busy keeps its reservation: most
+// likely its own run just started there.
+func (d *dispatcher) allocate(running map[int64]bool, res []reservation, now time.Time) (free []matchRunner, reserved map[int64]bool) {
+	cands := map[int64]bool{}
+	for id, r := range d.runners {
+		n, ok := d.news[id]
+		if runnerFree(r, n, ok, running[id], now) {
+			cands[id] = true
+		}
+	}
+	reserved = map[int64]bool{}
+	for _, rv := range res {
+		if !running[rv.RunnerID] && !reserved[rv.RunnerID] {
+			reserved[rv.RunnerID] = true
+			delete(cands, rv.RunnerID)
+			continue
+		}
+		if sub, ok := d.substitute(cands, rv.Labels); ok {
+			reserved[sub] = true
+			delete(cands, sub)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(cands)) {
+		free = append(free, matchRunner{ID: id, Labels: d.runners[id].Labels})
+	}
+	return free, reserved
+}
+
+// substitute picks the lowest-id candidate whose labels match.
+func (d *dispatcher) substitute(cands map[int64]bool, labels []string) (int64, bool) {
+	best, found := int64(0), false
+	for id := range cands {
+		if state.Matches(d.runners[id].Labels, labels) && (!found || id < best) {
+			best, found = id, true
+		}
+	}
+	return best, found
 }
 
 // candidates picks, per group, the jobs that may be dispatched in this
@@ -237,8 +304,12 @@ func (d *dispatcher) freeRunners(held map[int64]bool, now time.Time) []matchRunn
 // time, and a job must never take another job's run.
 func (d *dispatcher) candidates(groups []groupView) (map[string][]flight, []matchGroup) {
 	mode := d.gh.mode()
-	if mode == runDetailsUnknown && len(d.inflight) > 0 {
-		return nil, nil
+	if mode == runDetailsUnknown {
+		for _, f := range d.inflight {
+			if !f.Done {
+				return nil, nil
+			}
+		}
 	}
 	serialBusy := map[string]bool{}
 	for _, f := range d.inflight {
@@ -248,7 +319,7 @@ func (d *dispatcher) candidates(groups []groupView) (map[string][]flight, []matc
 	}
 	for _, g := range groups {
 		for _, j := range g.Active {
-			if j.RunID == 0 && j.CorrelationInput == "" && (j.Status == "dispatching" || j.Status == "triggered") {
+			if j.RunID == 0 && j.CorrelationInput == "" && (j.Status == state.StatusDispatching || j.Status == state.StatusTriggered) {
 				serialBusy[serialKey(j)] = true
 			}
 		}
@@ -334,36 +405,30 @@ func (d *dispatcher) pruneNews(now time.Time) {
 // publishOurs tells the poller which runners run our jobs, so it can show
 // them busy while GitHub's flag lags; the poller rechecks when that set
 // changes.
-func (d *dispatcher) publishOurs(groups []groupView) {
-	ours := map[int64]bool{}
-	for _, g := range groups {
-		for _, j := range g.Active {
-			if j.Status == "running" && j.RunnerID != 0 {
-				ours[j.RunnerID] = true
-			}
-		}
-	}
-	if old := d.gh.ourRunners.Load(); old != nil && maps.Equal(*old, ours) {
+func (d *dispatcher) publishOurs(running map[int64]bool) {
+	if old := d.gh.ourRunners.Load(); old != nil && maps.Equal(*old, running) {
 		return
 	}
+	ours := maps.Clone(running)
 	d.gh.ourRunners.Store(&ours)
 	p, _, _ := d.gh.pids()
 	d.gh.send(p, recheckMsg{})
 }
 
 // publishExplain stores what the Explain hook reads.
-func (d *dispatcher) publishExplain(now time.Time, held, reserved map[int64]bool, until time.Time, reason string) {
+func (d *dispatcher) publishExplain(now time.Time, free []matchRunner, reserved map[int64]bool, until time.Time, reason string) {
 	snap := &explainSnapshot{polled: d.polled, groups: map[string]capacity{}}
 	if until.After(now) {
 		snap.backoffUntil, snap.backoffReason = until, reason
 	}
-	ids := slices.Sorted(maps.Keys(d.runners))
-	for _, id := range ids {
+	available := map[int64]bool{}
+	for _, r := range free {
+		available[r.ID] = true
+	}
+	for _, id := range slices.Sorted(maps.Keys(d.runners)) {
 		r := d.runners[id]
-		n, ok := d.news[id]
 		snap.runners = append(snap.runners, runnerAvail{
-			ID: id, Labels: r.Labels, Online: r.online(), Reserved: reserved[id],
-			Available: runnerFree(r, n, ok, held[id], now),
+			ID: id, Labels: r.Labels, Online: r.online(), Reserved: reserved[id], Available: available[id],
 		})
 	}
 	for _, g := range d.views {

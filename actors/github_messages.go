@@ -36,6 +36,7 @@ type dispatchTickMsg struct{}
 type viewMsg struct {
 	groups []groupView
 	err    error
+	seq    uint64 // which read this is
 }
 
 // runnersMsg carries the runners of a finished poll.
