@@ -39,7 +39,7 @@ type dispatcher struct {
 	// runs on groups read after that: a read that started earlier may not
 	// show the dispatch yet, and the runner would look free.
 	inflight map[string]flight
-	readSeq  uint64 // reads of the groups started so far
+	readSeq  uint64          // reads of the groups started so far
 	failing  map[string]bool // undispatchable jobs being failed
 	sharer   *sharer
 
