@@ -96,6 +96,10 @@ type Options struct {
 	BasicAuthEnabled  bool
 	BasicUsers        []BasicUser
 	GitHubAuthEnabled bool
+	// GitHubOAuth configures GitHub sign-in. Without it the sign-in routes
+	// answer 404 even when GitHubAuthEnabled is set (which then only keeps
+	// existing GitHub sessions valid).
+	GitHubOAuth *OAuthOptions
 	// SessionTTL is the fixed lifetime of a login (DefaultSessionTTL when 0).
 	SessionTTL time.Duration
 
@@ -167,6 +171,11 @@ func (o *Options) validate() error {
 			return fmt.Errorf("options: duplicate basic user %q", u.Username)
 		}
 		seen[u.Username] = true
+	}
+	if o.GitHubAuthEnabled && o.GitHubOAuth != nil {
+		if err := o.GitHubOAuth.validate(o.Service); err != nil {
+			return fmt.Errorf("options: %w", err)
+		}
 	}
 	return nil
 }

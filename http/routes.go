@@ -30,7 +30,7 @@ func (s *Server) builtinRoutes() []Route {
 		noBody   any
 		noResult any
 	)
-	return []Route{
+	return append([]Route{
 		pub(get, "/health", "Liveness and enabled login methods", s.api(s.health)).doc(noBody, 0, healthView{}),
 		pub(get, "/metrics", "Prometheus metrics (text format)", s.metricsHandler),
 		pub(get, "/api/v1/openapi.json", "This API document", s.openAPIHandler),
@@ -67,7 +67,7 @@ func (s *Server) builtinRoutes() []Route {
 		admin(put, "/api/v1/jobs/{id}/auto-requeue", "Set auto-requeue and its limit (null: unlimited)", s.setAutoRequeue).doc(autoRequeueDoc{}, 0, job),
 		admin(post, "/api/v1/runners/refresh", "Poll runners now", s.refreshRunners).doc(noBody, 0, noResult),
 		admin(post, "/api/v1/templates/reload", "Re-read the config's groups and templates", s.reloadTemplates).doc(noBody, 0, reloadResponse{}),
-	}
+	}, s.oauthRoutes()...)
 }
 
 // doc sets the documentation of a route.
