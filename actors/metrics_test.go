@@ -150,7 +150,9 @@ var syncRunnerLabels = []string{"self-hosted", "sync", "linux"}
 func TestMetricsFollowTheLifecycle(t *testing.T) {
 	w := newMetricsWorld(t)
 	sync := func(metric string) string { return fmt.Sprintf(`%s{group="sync"}`, metric) }
-	queue := func(status string) string { return fmt.Sprintf(`dispatchoor_queue_size{group="sync",status=%q}`, status) }
+	queue := func(status string) string {
+		return fmt.Sprintf(`dispatchoor_queue_size{group="sync",status=%q}`, status)
+	}
 
 	// Every series exists before anything happened.
 	for _, name := range []string{sync("dispatchoor_jobs_created_total"), sync("dispatchoor_jobs_cancelled_total"),
