@@ -26,24 +26,18 @@ type Filter struct {
 }
 
 // matchHeader applies every condition but Job, which needs the lineage.
+// It compares bytes with strings without converting them.
 func (f *Filter) matchHeader(h *header) bool {
-	return f.matchFields(h.Time, h.Type, h.Actor, h.GroupID)
-}
-
-func (f *Filter) matchFields(t time.Time, typ state.Type, actor, group string) bool {
-	if !f.Since.IsZero() && t.Before(f.Since) {
+	if !f.Since.IsZero() && h.Time.Before(f.Since) || !f.Until.IsZero() && h.Time.After(f.Until) {
 		return false
 	}
-	if !f.Until.IsZero() && t.After(f.Until) {
+	if len(f.Types) > 0 && !slices.ContainsFunc(f.Types, func(t state.Type) bool { return string(t) == string(h.Type) }) {
 		return false
 	}
-	if len(f.Types) > 0 && !slices.Contains(f.Types, typ) {
+	if len(f.Groups) > 0 && !slices.ContainsFunc(f.Groups, func(g string) bool { return g == string(h.GroupID) }) {
 		return false
 	}
-	if len(f.Groups) > 0 && !slices.Contains(f.Groups, group) {
-		return false
-	}
-	if len(f.Actors) > 0 && !slices.ContainsFunc(f.Actors, func(a string) bool { return actorMatches(a, actor) }) {
+	if len(f.Actors) > 0 && !slices.ContainsFunc(f.Actors, func(a string) bool { return actorMatches(a, string(h.Actor)) }) {
 		return false
 	}
 	return true

@@ -99,7 +99,8 @@ func TestFilterFields(t *testing.T) {
 	at := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
 	f := func(flt Filter, actor string, want bool) {
 		t.Helper()
-		if got := flt.matchFields(at, state.JobEnqueued, actor, "g1"); got != want {
+		h := header{Time: at, Type: []byte(state.JobEnqueued), Actor: []byte(actor), GroupID: []byte("g1")}
+		if got := flt.matchHeader(&h); got != want {
 			t.Errorf("%+v matches actor %q: %v; want %v", flt, actor, got, want)
 		}
 	}

@@ -1,7 +1,7 @@
 package audit
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
@@ -15,27 +15,28 @@ import (
 // header is the part of an encoded event that filters and the job index
 // need: who, when, what, where, and which jobs it names. Reading it with
 // readHeader costs a fraction of decoding the whole event, which matters
-// when a filter or the index start-up walks a million records.
+// when a filter or the index start-up walks a million records. The byte
+// slices alias the payload: they are valid only while it is.
 type header struct {
-	Type    state.Type
+	Type    []byte
 	Time    time.Time
-	Actor   string
-	IP      string
-	GroupID string
-	JobID   string
-	JobIDs  []string // reorders and history pruning
-	NewJob  string   // job.id of an enqueue
+	Actor   []byte
+	IP      []byte
+	GroupID []byte
+	JobID   []byte
+	JobIDs  [][]byte // reorders and history pruning
+	NewJob  []byte   // job.id of an enqueue
 	// Previous is job.previous_job_id: the generation an auto-requeued job
 	// was requeued from.
-	Previous string
+	Previous []byte
 }
 
 // jobs calls fn for every job the event names, the enqueued one included.
-func (h *header) jobs(fn func(id string)) {
-	if h.JobID != "" {
+func (h *header) jobs(fn func(id []byte)) {
+	if len(h.JobID) > 0 {
 		fn(h.JobID)
 	}
-	if h.NewJob != "" && h.NewJob != h.JobID {
+	if len(h.NewJob) > 0 && !bytes.Equal(h.NewJob, h.JobID) {
 		fn(h.NewJob)
 	}
 	for _, id := range h.JobIDs {
@@ -46,11 +47,12 @@ func (h *header) jobs(fn func(id string)) {
 var errNotObject = errors.New("not a JSON object")
 
 // readHeader reads the header of an encoded event. It understands any JSON
-// (whitespace, escapes, keys in any order) but reads only the keys it needs
-// at the top level and inside "job", skipping everything else without
-// decoding it: a key named "job_id" inside a job's inputs is not a
-// reference. An input it cannot read falls back to a full decode, so the
-// result never differs from decoding the event.
+// (whitespace, keys in any order) but reads only the keys it needs at the
+// top level and inside "job", skipping everything else without decoding
+// it: a key named "job_id" inside a job's inputs is not a reference. What
+// it does not handle itself (escapes in the strings it reads, unusual
+// keys) it leaves to a full decode, so the result never differs from
+// decoding the event.
 func readHeader(b []byte) (header, error) {
 	h, err := scanHeader(b)
 	if err == nil {
@@ -65,9 +67,15 @@ func readHeader(b []byte) (header, error) {
 
 // headerOf takes the header from a decoded event.
 func headerOf(e *state.Event) header {
-	h := header{Type: e.Type, Time: e.Time, Actor: e.Actor, IP: e.IP, GroupID: e.GroupID, JobID: e.JobID, JobIDs: e.JobIDs}
+	h := header{
+		Type: []byte(e.Type), Time: e.Time, Actor: []byte(e.Actor), IP: []byte(e.IP),
+		GroupID: []byte(e.GroupID), JobID: []byte(e.JobID),
+	}
+	for _, id := range e.JobIDs {
+		h.JobIDs = append(h.JobIDs, []byte(id))
+	}
 	if e.Job != nil {
-		h.NewJob, h.Previous = e.Job.ID, e.Job.PreviousJobID
+		h.NewJob, h.Previous = []byte(e.Job.ID), []byte(e.Job.PreviousJobID)
 	}
 	return h
 }
@@ -92,7 +100,10 @@ func jsonKeys(t reflect.Type) map[string]bool {
 	return keys
 }
 
-var errOddKey = errors.New("key the encoder does not write")
+var (
+	errOddKey     = errors.New("key the encoder does not write")
+	errNeedDecode = errors.New("string needs unescaping")
+)
 
 func scanHeader(b []byte) (header, error) {
 	var h header
@@ -101,54 +112,98 @@ func scanHeader(b []byte) (header, error) {
 		if !eventKeys[string(key)] {
 			return errOddKey
 		}
+		var err error
 		switch string(key) {
 		case "type":
-			v, err := s.str()
-			h.Type = state.Type(v)
-			return err
+			h.Type, err = s.plain()
 		case "time":
-			v, err := s.str()
-			if err != nil {
-				return err
+			var v []byte
+			if v, err = s.plain(); err == nil {
+				h.Time, err = parseTime(v)
 			}
-			h.Time, err = time.Parse(time.RFC3339Nano, v)
-			return err
 		case "actor":
-			return s.strInto(&h.Actor)
+			h.Actor, err = s.plain()
 		case "ip":
-			return s.strInto(&h.IP)
+			h.IP, err = s.plain()
 		case "group_id":
-			return s.strInto(&h.GroupID)
+			h.GroupID, err = s.plain()
 		case "job_id":
-			return s.strInto(&h.JobID)
+			h.JobID, err = s.plain()
 		case "job_ids":
-			return s.strings(&h.JobIDs)
+			h.JobIDs, err = s.plains()
 		case "job":
 			if s.peek() == 'n' {
-				h.NewJob, h.Previous = "", ""
+				h.NewJob, h.Previous = nil, nil
 			}
-			return s.object(func(key []byte) error {
+			err = s.object(func(key []byte) error {
 				if !jobKeys[string(key)] {
 					return errOddKey
 				}
+				var err error
 				switch string(key) {
 				case "id":
-					return s.strInto(&h.NewJob)
+					h.NewJob, err = s.plain()
 				case "previous_job_id":
-					return s.strInto(&h.Previous)
+					h.Previous, err = s.plain()
+				default:
+					err = s.skip()
 				}
-				return s.skip()
+				return err
 			})
+		default:
+			err = s.skip()
 		}
-		return s.skip()
+		return err
 	})
 	if err != nil {
 		return header{}, err
 	}
-	if h.Type == "" {
+	if len(h.Type) == 0 {
 		return header{}, errors.New("event without type")
 	}
 	return h, nil
+}
+
+// parseTime reads a time as encoding/json writes a UTC one
+// ("2006-01-02T15:04:05.999999999Z") without time.Parse's generality;
+// anything else goes to time.Parse.
+func parseTime(b []byte) (time.Time, error) {
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	if len(b) >= 20 && b[len(b)-1] == 'Z' && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' {
+		year, ok1 := num(0, 4)
+		month, ok2 := num(5, 7)
+		day, ok3 := num(8, 10)
+		hour, ok4 := num(11, 13)
+		minute, ok5 := num(14, 16)
+		sec, ok6 := num(17, 19)
+		nsec, ok7 := 0, true
+		if frac := b[19 : len(b)-1]; len(frac) > 0 {
+			ok7 = len(frac) >= 2 && len(frac) <= 10 && frac[0] == '.'
+			if ok7 {
+				nsec, ok7 = num(20, len(b)-1)
+				for i := len(frac) - 1; i < 9; i++ {
+					nsec *= 10
+				}
+			}
+		}
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && month >= 1 && month <= 12 && day >= 1 &&
+			day <= 31 && hour < 24 && minute < 60 && sec < 60 {
+			t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+			if t.Day() == day { // refuse 31 February, as time.Parse does
+				return t, nil
+			}
+		}
+	}
+	return time.Parse(time.RFC3339Nano, string(b))
 }
 
 // jsonScanner walks JSON text without building values.
@@ -227,82 +282,77 @@ func (s *jsonScanner) object(field func(key []byte) error) error {
 }
 
 // rawString returns the bytes between the quotes of the next string, and
-// whether they contain escapes.
+// whether they contain escapes. It jumps from quote to quote: strings are
+// most of an event's bytes, and IndexByte crosses them far faster than a
+// byte-by-byte loop.
 func (s *jsonScanner) rawString() (raw []byte, escaped bool, err error) {
 	if err := s.expect('"'); err != nil {
 		return nil, false, err
 	}
 	start := s.i
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			escaped = true
-			s.i += 2
-			continue
-		case '"':
-			raw = s.b[start:s.i]
-			s.i++
-			return raw, escaped, nil
+	for {
+		q := bytes.IndexByte(s.b[s.i:], '"')
+		if q < 0 {
+			return nil, false, errors.New("unterminated string")
 		}
-		s.i++
+		end := s.i + q
+		s.i = end + 1
+		// A quote preceded by an odd number of backslashes is escaped.
+		n := 0
+		for k := end - 1; k >= start && s.b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			raw = s.b[start:end]
+			return raw, bytes.IndexByte(raw, '\\') >= 0, nil
+		}
 	}
-	return nil, false, errors.New("unterminated string")
 }
 
-// str reads a string value, or null as "".
-func (s *jsonScanner) str() (string, error) {
+// plain reads a string value that needs no unescaping, or null as nil.
+// The bytes alias the input. Escapes and invalid UTF-8 (which
+// encoding/json turns into U+FFFD) are errNeedDecode.
+func (s *jsonScanner) plain() ([]byte, error) {
 	if s.peek() == 'n' {
-		return "", s.skip()
+		return nil, s.skip()
 	}
-	start := s.i
 	raw, escaped, err := s.rawString()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if !escaped && utf8.Valid(raw) {
-		return string(raw), nil
+	if escaped || !utf8.Valid(raw) {
+		return nil, errNeedDecode
 	}
-	// Escapes, or invalid UTF-8 that encoding/json turns into U+FFFD.
-	var v string
-	if err := json.Unmarshal(s.b[start:s.i], &v); err != nil {
-		return "", err
-	}
-	return v, nil
+	return raw, nil
 }
 
-func (s *jsonScanner) strInto(dst *string) error {
-	v, err := s.str()
-	*dst = v
-	return err
-}
-
-// strings reads an array of strings, or null, replacing *dst.
-func (s *jsonScanner) strings(dst *[]string) error {
-	*dst = nil
+// plains reads an array of plain strings, or null.
+func (s *jsonScanner) plains() ([][]byte, error) {
 	if s.peek() == 'n' {
-		return s.skip()
+		return nil, s.skip()
 	}
 	if err := s.expect('['); err != nil {
-		return err
+		return nil, err
 	}
+	var out [][]byte
 	if s.peek() == ']' {
 		s.i++
-		return nil
+		return out, nil
 	}
 	for {
-		v, err := s.str()
+		v, err := s.plain()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		*dst = append(*dst, v)
+		out = append(out, v)
 		switch s.peek() {
 		case ',':
 			s.i++
 		case ']':
 			s.i++
-			return nil
+			return out, nil
 		default:
-			return fmt.Errorf("offset %d: want ',' or ']'", s.i)
+			return nil, fmt.Errorf("offset %d: want ',' or ']'", s.i)
 		}
 	}
 }

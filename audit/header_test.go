@@ -2,7 +2,7 @@ package audit
 
 import (
 	"encoding/json"
-	"reflect"
+	"fmt"
 	"testing"
 	"time"
 
@@ -59,17 +59,19 @@ func checkHeader(t *testing.T, b []byte) {
 	if herr != nil {
 		t.Fatalf("%s: header: %v", b, herr)
 	}
-	want := headerOf(e)
-	if !h.Time.Equal(want.Time) {
-		t.Fatalf("%s: time %v; want %v", b, h.Time, want.Time)
+	if got, want := headerText(h), headerText(headerOf(e)); got != want {
+		t.Fatalf("%s:\nheader %s\nwant   %s", b, got, want)
 	}
-	h.Time, want.Time = time.Time{}, time.Time{}
-	if len(h.JobIDs) == 0 && len(want.JobIDs) == 0 {
-		h.JobIDs, want.JobIDs = nil, nil
+}
+
+// headerText renders a header for comparison: nil and empty read alike.
+func headerText(h header) string {
+	var ids []string
+	for _, id := range h.JobIDs {
+		ids = append(ids, string(id))
 	}
-	if !reflect.DeepEqual(h, want) {
-		t.Fatalf("%s:\nheader %+v\nwant   %+v", b, h, want)
-	}
+	return fmt.Sprintf("type=%q time=%s actor=%q ip=%q group=%q job=%q jobs=%q new=%q prev=%q",
+		h.Type, h.Time.UTC().Format(time.RFC3339Nano), h.Actor, h.IP, h.GroupID, h.JobID, ids, h.NewJob, h.Previous)
 }
 
 // FuzzReadHeader checks the header reader against encoding/json on
@@ -83,5 +85,29 @@ func FuzzReadHeader(f *testing.F) {
 			return // the journal only holds encoded events
 		}
 		checkHeader(t, b)
+	})
+}
+
+// FuzzParseTime checks the fast time reader against time.Parse: the same
+// instant when both accept, and an error whenever time.Parse refuses.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{
+		"2026-03-14T09:00:00Z", "2026-03-14T09:00:00.123456789Z", "2026-03-14T09:00:00.5Z", "0001-01-01T00:00:00Z",
+		"2026-02-31T00:00:00Z", "2026-03-14T24:00:00Z", "2026-03-14T09:00:00.Z", "2026-03-14T09:00:00.1234567891Z",
+		"2026-03-14T09:00:00+02:00", "2026-13-14T09:00:00Z", "2026-03-14T09:00:60Z", "+026-03-14T09:00:00Z",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseTime([]byte(s))
+		want, werr := time.Parse(time.RFC3339Nano, s)
+		switch {
+		case werr != nil && err == nil:
+			t.Fatalf("%q: accepted as %v; time.Parse refuses: %v", s, got, werr)
+		case werr == nil && err != nil:
+			t.Fatalf("%q: refused (%v); time.Parse gives %v", s, err, want)
+		case werr == nil && !got.Equal(want):
+			t.Fatalf("%q: %v; time.Parse gives %v", s, got, want)
+		}
 	})
 }

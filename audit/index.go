@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 
 	"github.com/dispatchoor/dispatchoor/actors"
@@ -46,8 +45,7 @@ type Index struct {
 	mu     sync.RWMutex
 	rows   rowTable
 	strs   *interner
-	jobs   map[string][]uint64 // job id -> indexes of its events, ascending
-	links  *lineage
+	jobs   *jobTable
 	recent *recentCache
 	first  uint64 // the log's first index when last checked
 
@@ -77,8 +75,7 @@ func NewIndex(log Log, opts IndexOptions) *Index {
 		logger: opts.Logger,
 		wake:   make(chan struct{}, 1),
 		strs:   newInterner(),
-		jobs:   map[string][]uint64{},
-		links:  newLineage(),
+		jobs:   newJobTable(),
 		recent: newRecentCache(opts.Recent),
 		ready:  make(chan struct{}),
 		done:   make(chan struct{}),
@@ -176,7 +173,7 @@ func (x *Index) drainLocked() {
 func (x *Index) add(index uint64, h *header) {
 	r := row{
 		time:  h.Time.UnixNano(),
-		typ:   x.strs.id(string(h.Type)),
+		typ:   x.strs.id(h.Type),
 		actor: x.strs.id(h.Actor),
 		ip:    x.strs.id(h.IP),
 		group: x.strs.id(h.GroupID),
@@ -184,22 +181,7 @@ func (x *Index) add(index uint64, h *header) {
 	if !x.rows.set(index, r) {
 		return
 	}
-	x.links.link(h.Previous, h.NewJob)
-	h.jobs(func(id string) { x.jobs[id] = insertSorted(x.jobs[id], index) })
-}
-
-// insertSorted adds idx to an ascending list; events nearly always arrive
-// in order, so this is an append.
-func insertSorted(list []uint64, idx uint64) []uint64 {
-	n := len(list)
-	if n == 0 || list[n-1] < idx {
-		return append(list, idx)
-	}
-	i, found := slices.BinarySearch(list, idx)
-	if found {
-		return list
-	}
-	return slices.Insert(list, i, idx)
+	x.jobs.add(index, h)
 }
 
 // sync brings the index up to date before a query: it waits for the
@@ -228,43 +210,8 @@ func (x *Index) sync(ctx context.Context) error {
 // Caller holds mu.
 func (x *Index) forgetBefore(first uint64) {
 	x.rows.trim(first)
-	for id, list := range x.jobs {
-		i, _ := slices.BinarySearch(list, first)
-		switch {
-		case i == len(list):
-			delete(x.jobs, id)
-		case i > 0:
-			x.jobs[id] = append([]uint64(nil), list[i:]...)
-		}
-	}
+	x.jobs.forgetBefore(first)
 	x.first = first
-}
-
-// member is a job id in the lineage, for entries of one job's timeline.
-type member struct {
-	index uint64
-	job   string
-}
-
-// lineageEvents lists the indexes of the events of every generation linked
-// to jobID, ascending. Caller holds mu.
-func (x *Index) lineageEvents(jobID string) []member {
-	var out []member
-	for _, id := range x.links.members(jobID) {
-		for _, idx := range x.jobs[id] {
-			out = append(out, member{index: idx, job: id})
-		}
-	}
-	slices.SortFunc(out, func(a, b member) int {
-		switch {
-		case a.index < b.index:
-			return -1
-		case a.index > b.index:
-			return 1
-		}
-		return 0
-	})
-	return slices.CompactFunc(out, func(a, b member) bool { return a.index == b.index })
 }
 
 // errNoJob is the answer for a job without any event in the log. It

@@ -86,7 +86,7 @@ func (x *Index) pick(f *Filter, before uint64, n int) []member {
 		return nil // a filter value no event carries
 	}
 	if f.Job != "" {
-		list := x.lineageEvents(f.Job)
+		list := x.jobs.lineageEvents(f.Job)
 		for i := len(list) - 1; i >= 0 && len(out) < n; i-- {
 			m := list[i]
 			if before != 0 && m.index >= before {
@@ -177,7 +177,7 @@ func (x *Index) JobEvents(ctx context.Context, jobID string) ([]Entry, error) {
 		return nil, err
 	}
 	x.mu.RLock()
-	list := x.lineageEvents(jobID)
+	list := x.jobs.lineageEvents(jobID)
 	x.mu.RUnlock()
 	if len(list) == 0 {
 		return nil, errNoJob(jobID)

@@ -44,10 +44,24 @@ func (x *Index) events(list []member) (map[uint64]*state.Event, error) {
 	return out, nil
 }
 
-// readAt decodes the records at the given ascending indexes into out. The
-// log only reads forward, so it walks from the first wanted record and
-// starts over at the next one only across a long gap.
+// readAt decodes the records at the given ascending indexes into out.
 func readAt(src Source, want []uint64, out map[uint64]*state.Event) error {
+	return readRecords(src, want, func(index uint64, payload []byte) error {
+		e, err := state.DecodeEvent(payload)
+		if err != nil {
+			return fmt.Errorf("record %d: %w", index, err)
+		}
+		out[index] = e
+		return nil
+	})
+}
+
+// readRecords passes the records at the given ascending indexes to visit,
+// in order; payload is valid until visit returns. The log only reads
+// forward, so it walks from the first wanted record and starts over at the
+// next one only across a long gap. Records no longer in the log (compacted
+// meanwhile) are left out.
+func readRecords(src Source, want []uint64, visit func(index uint64, payload []byte) error) error {
 	for k := 0; k < len(want); {
 		err := src.Replay(want[k], func(index uint64, payload []byte) error {
 			for k < len(want) && want[k] < index {
@@ -59,11 +73,9 @@ func readAt(src Source, want []uint64, out map[uint64]*state.Event) error {
 			if index < want[k] {
 				return nil
 			}
-			e, err := state.DecodeEvent(payload)
-			if err != nil {
-				return fmt.Errorf("record %d: %w", index, err)
+			if err := visit(index, payload); err != nil {
+				return err
 			}
-			out[index] = e
 			k++
 			if k == len(want) || want[k]-index > jumpGap {
 				return errStopRead
@@ -73,7 +85,7 @@ func readAt(src Source, want []uint64, out map[uint64]*state.Event) error {
 		switch {
 		case errors.Is(err, errStopRead):
 		case errors.Is(err, wal.ErrCompacted):
-			k++ // removed since it was indexed; the next sync forgets it
+			k++ // removed since it was indexed
 		case err != nil:
 			return fmt.Errorf("read events: %w", err)
 		default:

@@ -152,11 +152,7 @@ func At(r *wal.Reader, t time.Time) (*Rebuilt, error) {
 func atAfterSnapshot(r *wal.Reader, st *state.State, c Compaction, t time.Time) (*Rebuilt, error) {
 	rb := &Rebuilt{State: st, At: t, FromSnapshot: true, Compaction: c, Through: c.SnapshotIndex}
 	var earliest time.Time
-	err := r.Replay(c.FirstIndex, func(index uint64, payload []byte) error {
-		e, err := state.DecodeEvent(payload)
-		if err != nil {
-			return fmt.Errorf("record %d: %w", index, err)
-		}
+	err := replayDecoded(r, c.FirstIndex, func(index uint64, e *state.Event) error {
 		if index <= partitionIndex(st, e) {
 			if e.Time.After(earliest) {
 				earliest = e.Time
@@ -181,11 +177,7 @@ func atAfterSnapshot(r *wal.Reader, st *state.State, c Compaction, t time.Time) 
 func replayFrom(r *wal.Reader, st *state.State, c Compaction, t time.Time) (*Rebuilt, error) {
 	rb := &Rebuilt{State: st, At: t, Compaction: c}
 	from := max(st.MinIndex()+1, c.FirstIndex)
-	err := r.Replay(from, func(index uint64, payload []byte) error {
-		e, err := state.DecodeEvent(payload)
-		if err != nil {
-			return fmt.Errorf("record %d: %w", index, err)
-		}
+	err := replayDecoded(r, from, func(index uint64, e *state.Event) error {
 		rb.apply(index, e)
 		return nil
 	})

@@ -78,10 +78,13 @@ func newInterner() *interner {
 	return &interner{ids: map[string]uint32{"": 0}, strs: []string{""}}
 }
 
-func (in *interner) id(s string) uint32 {
-	if id, ok := in.ids[s]; ok {
+// id returns the id of b's string, adding it if new. Looking up existing
+// strings by their bytes does not allocate.
+func (in *interner) id(b []byte) uint32 {
+	if id, ok := in.ids[string(b)]; ok {
 		return id
 	}
+	s := string(b)
 	id := uint32(len(in.strs))
 	in.ids[s] = id
 	in.strs = append(in.strs, s)

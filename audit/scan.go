@@ -39,9 +39,9 @@ func (r *Record) Entry() Entry {
 //
 // Without a job filter it is one pass that decodes only the events whose
 // header matches. A job filter needs the job's lineage, which is only
-// known once every requeue has been seen: the first pass collects the
-// events of the job and of the generations requeued after it, and a second
-// pass runs only if the job itself was requeued from an earlier one.
+// known once every requeue has been seen: the first pass reads every
+// event's header into a job table, and the second reads back only the
+// lineage's records.
 func Scan(src Source, f Filter, fn func(Record) error) error {
 	if f.Job == "" {
 		return src.Replay(0, func(index uint64, payload []byte) error {
@@ -59,65 +59,35 @@ func Scan(src Source, f Filter, fn func(Record) error) error {
 			return fn(r)
 		})
 	}
-	links := newLineage()
-	known := map[string]bool{f.Job: true}
-	records, err := collectJobs(src, f, known, func(h *header) {
-		links.link(h.Previous, h.NewJob)
-		if known[h.Previous] {
-			known[h.NewJob] = true
-		}
-	})
-	if err != nil {
-		return err
-	}
-	members := links.members(f.Job)
-	if slices.ContainsFunc(members, func(id string) bool { return !known[id] }) {
-		all := map[string]bool{}
-		for _, id := range members {
-			all[id] = true
-		}
-		if records, err = collectJobs(src, f, all, nil); err != nil {
-			return err
-		}
-	}
-	for _, r := range records {
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// collectJobs gathers copies of the matching events that name a job in
-// jobs. seen, if set, sees every header first and may add to jobs.
-func collectJobs(src Source, f Filter, jobs map[string]bool, seen func(*header)) ([]Record, error) {
-	var out []Record
+	jobs := newJobTable()
 	err := src.Replay(0, func(index uint64, payload []byte) error {
 		h, err := readHeader(payload)
 		if err != nil {
 			return fmt.Errorf("record %d: %w", index, err)
 		}
-		if seen != nil {
-			seen(&h)
-		}
-		var member string
-		h.jobs(func(id string) {
-			if member == "" && jobs[id] {
-				member = id
-			}
-		})
-		if member == "" || !f.matchHeader(&h) {
-			return nil
-		}
+		jobs.add(index, &h)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	list := jobs.lineageEvents(f.Job)
+	want := make([]uint64, len(list))
+	concerns := make(map[uint64]string, len(list))
+	for i, m := range list {
+		want[i], concerns[m.index] = m.index, m.job
+	}
+	return readRecords(src, want, func(index uint64, payload []byte) error {
 		r, err := decodeRecord(index, payload)
 		if err != nil {
 			return err
 		}
-		r.JobID = member
-		out = append(out, r)
-		return nil
+		if h := headerOf(r.Event); !f.matchHeader(&h) {
+			return nil
+		}
+		r.JobID = concerns[index]
+		return fn(r)
 	})
-	return out, err
 }
 
 func decodeRecord(index uint64, payload []byte) (Record, error) {
