@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/VictoriaMetrics/metrics"
-
 	"github.com/dispatchoor/dispatchoor/actors"
 	"github.com/dispatchoor/dispatchoor/config"
 	httpd "github.com/dispatchoor/dispatchoor/http"
@@ -61,6 +59,7 @@ type app struct {
 	http    *httpd.Server
 	ln      net.Listener
 	served  chan error
+	metrics *appMetrics
 	// stopAudit stops the audit index's background work.
 	stopAudit func()
 }
@@ -84,11 +83,13 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	opts := wal.DefaultOptions()
 	opts.Sync = sync
 	opts.Logger = log.With("component", "journal")
+	m := newAppMetrics(Version, GitCommit, BuildDate)
+	m.instrumentJournal(&opts)
 	j, err := wal.Open(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, journal: j, served: make(chan error, 1)}
+	a := &app{cfg: cfg, log: log, journal: j, served: make(chan error, 1), metrics: m}
 	started := false
 	defer func() {
 		if !started {
@@ -97,7 +98,7 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	}()
 
 	a.sys, err = actors.Start(ctx, actors.Options{
-		Journal:         newWALJournal(j),
+		Journal:         m.timeSnapshots(newWALJournal(j)),
 		Logger:          log,
 		Groups:          groupSpecs(cfg),
 		Reload:          reloader(cfg.Path),
@@ -113,7 +114,6 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		_ = a.sys.Stop(ctx)
 		return nil, fmt.Errorf("start live hub: %w", err)
 	}
-	metrics.RegisterSet(a.hub.Metrics())
 	static, _ := ui.Assets()
 	var users []httpd.BasicUser
 	for _, u := range cfg.Auth.Basic.Users {
@@ -140,12 +140,14 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		Commit:    GitCommit,
 		BuildDate: BuildDate,
 		StaticFS:  static,
+		// This app's metric sets only, so that apps started side by side
+		// (tests) never show each other's series.
+		MetricsWriter: a.metrics.writer(a),
 	})
 	if err != nil {
 		_ = a.sys.Stop(ctx)
 		return nil, err
 	}
-	metrics.RegisterSet(a.http.Metrics())
 	if err := httpd.RegisterWebSocket(a.http, a.hub); err != nil {
 		_ = a.sys.Stop(ctx)
 		return nil, err
@@ -153,6 +155,10 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	if a.stopAudit, err = startAudit(ctx, a); err != nil {
 		_ = a.sys.Stop(ctx)
 		return nil, err
+	}
+	if err := a.metrics.start(ctx, a); err != nil {
+		_ = a.sys.Stop(ctx)
+		return nil, fmt.Errorf("start metrics: %w", err)
 	}
 	if hooks.beforeServe != nil {
 		if err := hooks.beforeServe(a); err != nil {
@@ -213,6 +219,7 @@ func (a *app) shutdown() error {
 		errs = append(errs, err)
 	}
 	a.stopAudit()
+	a.metrics.close()
 	if err := a.sys.Stop(sctx); err != nil {
 		errs = append(errs, err)
 	}
