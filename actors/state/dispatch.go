@@ -79,6 +79,7 @@ func (g *GroupState) MarkDispatching(m Meta, jobID, key string, runnerID int64, 
 	}
 	e := m.event(JobDispatching, g.Group.ID, j.ID)
 	e.DispatchKey, e.RunnerID, e.RunnerName = key, runnerID, runnerName
+	e.Reason = fmt.Sprintf("queued for %s; idle runner %s reserved for it", m.Time.Sub(j.CreatedAt).Truncate(1e9), runnerName)
 	return []Event{e}, nil
 }
 
