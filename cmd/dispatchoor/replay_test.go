@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dispatchoor/dispatchoor/audit/audittest"
+	"github.com/dispatchoor/dispatchoor/config"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -129,5 +133,97 @@ func TestReplayRejectsBadInvocations(t *testing.T) {
 	_, _, err := replayOut(t, "--data", t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "no journal") {
 		t.Errorf("replay of a directory without a journal: %v; want a 'no journal' error", err)
+	}
+}
+
+const liveConfig = `
+[server]
+listen = "127.0.0.1:0"
+[server.rate_limit.auth]
+enabled = false
+[storage]
+dir = %q
+sync = "none"
+[auth.basic]
+enabled = true
+[[auth.basic.users]]
+username = "admin"
+password = "admin-password"
+role = "admin"
+[[groups.github]]
+id = "g1"
+name = "Group One"
+runner_labels = ["self-hosted"]
+  [[groups.github.workflow_dispatch_templates]]
+  id = "t1"
+  owner = "acme"
+  repo = "tests"
+  workflow_id = "ci.yml"
+  ref = "main"
+`
+
+// TestReplayBesideRunningServer reads the journal of a server that is
+// still running: the events it journaled are listed, with the user and the
+// address they came from, and --verify prints the very hash the server
+// reports in GET /api/v1/status.
+func TestReplayBesideRunningServer(t *testing.T) {
+	data := t.TempDir()
+	cfgPath := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(liveConfig, data)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath, config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := startApp(context.Background(), cfg, slog.New(slog.DiscardHandler), appHooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := a.shutdown(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	}()
+	addr := a.ln.Addr().String()
+	status, resp := call(t, "POST", addr, "/api/v1/auth/login", "", `{"username":"admin","password":"admin-password"}`)
+	if status != 200 {
+		t.Fatalf("login: %d %s", status, resp)
+	}
+	token := jsonString(t, resp, "token")
+	for i := 0; i < 3; i++ {
+		if status, resp := call(t, "POST", addr, "/api/v1/groups/g1/queue", token, `{"template_id":"t1"}`); status >= 300 {
+			t.Fatalf("enqueue: %d %s", status, resp)
+		}
+	}
+	if status, resp := call(t, "POST", addr, "/api/v1/groups/g1/pause", token, ""); status >= 300 {
+		t.Fatalf("pause: %d %s", status, resp)
+	}
+	status, resp = call(t, "GET", addr, "/api/v1/status", token, "")
+	if status != 200 {
+		t.Fatalf("status: %d %s", status, resp)
+	}
+	var st struct {
+		Journal struct {
+			StateHash string `json:"state_hash"`
+		} `json:"journal"`
+	}
+	if err := json.Unmarshal(resp, &st); err != nil || st.Journal.StateHash == "" {
+		t.Fatalf("status %s: %v", resp, err)
+	}
+
+	out, errOut, err := replayOut(t, "--data", data, "--verify")
+	if err != nil {
+		t.Fatalf("verify beside the server: %v\n%s%s", err, out, errOut)
+	}
+	if !strings.Contains(out, "state hash: "+st.Journal.StateHash+" ") {
+		t.Fatalf("verify hash differs from the server's %s:\n%s", st.Journal.StateHash, out)
+	}
+	out, _, err = replayOut(t, "--data", data, "--actor", "admin", "--type", "job_enqueued,group_paused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, " admin "); n != 4 || strings.Count(out, "127.0.0.1") != 4 {
+		t.Fatalf("want 4 events by admin from 127.0.0.1:\n%s", out)
 	}
 }
