@@ -188,6 +188,7 @@ func (mm *metricsMirror) apply(c *Committed) {
 		}
 	case state.JobFinished:
 		mm.countFinished(g, e.Status)
+		mm.freeRunner(e)
 		mm.removeJob(e.JobID)
 	case state.JobRemoved:
 		mm.removeJob(e.JobID)
@@ -227,6 +228,19 @@ func (mm *metricsMirror) observeDispatch(g *groupMetrics, e *state.Event) {
 		ready = later(ready, j.ready)
 	}
 	g.dispatchLag.Update(max(e.Time.Sub(ready), 0).Seconds())
+}
+
+// freeRunner notes that the runner of a finishing job is free from now:
+// the dispatcher reuses it on the run's end, often before a poll shows it
+// idle, and its dispatch lag counts from here.
+func (mm *metricsMirror) freeRunner(e *state.Event) {
+	j := mm.jobs[e.JobID]
+	if j == nil || j.runner == 0 {
+		return
+	}
+	if r := mm.runners[j.runner]; r != nil && r.online && r.idleSince.IsZero() {
+		r.idleSince = e.Time
+	}
 }
 
 // setJob records a job as it is after an event; a finished job leaves the
