@@ -55,17 +55,17 @@ func (s *script) play(opts Options) {
 	s.step(func() error { _, err := s.sys.PauseGroup(s.ctx, Bob, "builds", false); return err })
 
 	s.step(func() error { return s.sys.Observe(s.ctx, poller, runners(s.clock.Now()), nil) })
-	s.dispatch("sync", geth, "runner-sync-1", 1, "next in line; runner runner-sync-1 idle")
+	s.dispatch("sync", geth, "runner-sync-1", 1)
 	s.decide("sync", dispatcher, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
 		return g.Finish(m, geth, state.Finish{
-			Status: state.StatusFailed, NoRun: true, Reason: "GitHub refused the dispatch",
+			Status: state.StatusFailed, NoRun: true, Reason: "dispatch refused by GitHub",
 			Error: "HTTP 422: Workflow does not have 'workflow_dispatch' trigger",
 		})
 	})
-	s.dispatch("sync", manual, "runner-sync-1", 1, "next in line; runner runner-sync-1 idle")
+	s.dispatch("sync", manual, "runner-sync-1", 1)
 	s.trigger("sync", manual, 9001)
 	s.running("sync", manual, "runner-sync-1", 1)
-	s.dispatch("builds", build, "runner-build-1", 2, "next in line; runner runner-build-1 idle")
+	s.dispatch("builds", build, "runner-build-1", 2)
 	s.trigger("builds", build, 9002)
 	s.running("builds", build, "runner-build-1", 2)
 	s.capture("running")
@@ -124,33 +124,26 @@ func (s *script) decide(group string, who actors.Who, fn func(*state.GroupState,
 	})
 }
 
-func (s *script) dispatch(group, job, runner string, runnerID int64, why string) {
+// dispatch, trigger and running take a job through the dispatcher's and
+// tracker's decisions, as the GitHub actors commit them.
+func (s *script) dispatch(group, job, runner string, runnerID int64) {
 	s.tb.Helper()
 	s.decide(group, dispatcher, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
-		return []state.Event{{
-			Type: state.JobDispatching, Time: m.Time, Actor: m.Actor, Reason: why, GroupID: group, JobID: job,
-			DispatchKey: "dk-" + job[len(job)-4:], RunnerID: runnerID, RunnerName: runner,
-		}}, nil
+		return g.MarkDispatching(m, job, "dk-"+job[len(job)-4:], runnerID, runner)
 	})
 }
 
 func (s *script) trigger(group, job string, run int64) {
 	s.tb.Helper()
 	s.decide(group, dispatcher, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
-		return []state.Event{{
-			Type: state.JobTriggered, Time: m.Time, Actor: m.Actor, GroupID: group, JobID: job,
-			RunID: run, RunURL: fmt.Sprintf("https://github.com/acme/clients/actions/runs/%d", run),
-		}}, nil
+		return g.MarkTriggered(m, job, run, fmt.Sprintf("https://github.com/acme/clients/actions/runs/%d", run))
 	})
 }
 
 func (s *script) running(group, job, runner string, runnerID int64) {
 	s.tb.Helper()
 	s.decide(group, tracker, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
-		return []state.Event{{
-			Type: state.JobRunning, Time: m.Time, Actor: m.Actor, GroupID: group, JobID: job,
-			RunnerID: runnerID, RunnerName: runner,
-		}}, nil
+		return g.MarkRunning(m, job, runnerID, runner)
 	})
 }
 
