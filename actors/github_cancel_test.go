@@ -98,8 +98,14 @@ func TestGitHubCancelWhileDispatching(t *testing.T) {
 	id := e.enqueueNoSettle("sync", "sync-geth")
 	e.eventually("job dispatching", func() bool { return e.status(id) == state.StatusDispatching })
 	e.cancelJob(id)
-	e.advance(10 * time.Second)
-	e.eventually("job triggered or finished", func() bool { return e.status(id) != state.StatusDispatching })
+	e.eventually("dispatch held by the simulator", func() bool { return e.faultFired(0) == 1 })
+	for i := 0; e.status(id) == state.StatusDispatching; i++ {
+		if i == 30 {
+			t.Fatalf("dispatch not answered after 30 s")
+		}
+		e.advance(time.Second)
+		e.briefly(func() bool { return e.status(id) != state.StatusDispatching })
+	}
 	e.settle()
 	j := e.waitStatus(id, state.StatusCancelled, time.Minute)
 	if j.RunID == 0 {

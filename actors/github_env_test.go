@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -178,11 +179,15 @@ func newGHEnv(t testing.TB, o envOptions) *ghEnv {
 	t.Cleanup(func() { e.srv.Close(); e.sim.Close() })
 
 	client, err := github.NewClient(github.Options{
-		Name: "test", APIURL: e.srv.URL + "/", Token: simToken, Clock: e.clock.Now,
-		RequestTimeout: 5 * time.Second, RateLimitBuffer: 10,
+		Name: "test", APIURL: e.srv.URL + "/", Token: simToken, Clock: e.clock.Now, Logger: e.logger(),
+		// Requests held on virtual time (latency faults) wait for the test
+		// to move the clock: the real-time timeout must not fire first.
+		RequestTimeout: time.Minute, RateLimitBuffer: 10,
 		OnCall: func(endpoint string, status int, _ time.Duration) {
-			v, _ := e.calls.LoadOrStore(endpoint, new(atomic.Int64))
-			v.(*atomic.Int64).Add(1)
+			for _, key := range []string{endpoint, fmt.Sprintf("%s:%d", endpoint, status), fmt.Sprintf("*:%d", status)} {
+				v, _ := e.calls.LoadOrStore(key, new(atomic.Int64))
+				v.(*atomic.Int64).Add(1)
+			}
 		},
 	})
 	if err != nil {
@@ -298,6 +303,9 @@ func (e *ghEnv) settle() {
 			}
 		}
 		if time.Now().After(deadline) {
+			if os.Getenv("GH_TEST_LOG") != "" {
+				_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+			}
 			e.t.Fatalf("integration did not settle within %s (activity %d, asleep %d)", testDeadline, e.gh.activity.Load(), e.gh.asleep.Load())
 		}
 		time.Sleep(time.Millisecond)
@@ -366,6 +374,8 @@ func (e *ghEnv) waitStatus(id string, want state.JobStatus, limit time.Duration)
 	return e.job(id)
 }
 
+// callCount counts requests by endpoint ("dispatch"), endpoint and status
+// ("dispatch:204") or status alone ("*:403").
 func (e *ghEnv) callCount(endpoint string) int64 {
 	v, ok := e.calls.Load(endpoint)
 	if !ok {
@@ -431,4 +441,17 @@ func (e *ghEnv) runsWithKey(key string) int {
 		}
 	}
 	return n
+}
+
+// faultFired is how often the i-th configured fault has fired.
+func (e *ghEnv) faultFired(i int) int { return e.sim.State().Faults[i].Fired }
+
+// briefly waits up to 100 ms of real time for cond. It is for worlds
+// where a request is held on the virtual clock, so the integration cannot
+// go quiet; the caller's own loop bounds the outcome.
+func (e *ghEnv) briefly(cond func() bool) {
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for !cond() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -33,8 +33,9 @@ type passResult struct {
 const claimHorizon = time.Hour
 
 // webhookFreshness: while webhooks flow, a job heard from this recently is
-// not listed. Listing is then only the net for deliveries that got lost.
-const webhookFreshness = time.Minute
+// not listed. Listing is then only the net for deliveries that got lost,
+// and a lost delivery delays a job by at most this much.
+const webhookFreshness = 30 * time.Second
 
 // trackPass reads the active jobs, lists the runs of every workflow that
 // needs it (one call per workflow), and journals what changed. It runs on a
