@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -38,11 +37,6 @@ type replayCmd struct {
 }
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if os.Getenv("GOGC") == "" {
-		// A replay decodes every event once and keeps little: collecting
-		// less often saves a large share of its time for a modest peak.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	c := &replayCmd{stdout: stdout, stderr: stderr, now: time.Now, tailWait: 100 * time.Millisecond}
 	return c.run(ctx, args)
 }
