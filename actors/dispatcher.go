@@ -178,9 +178,17 @@ func (d *dispatcher) decide(m viewMsg) {
 		return
 	}
 	assigned := d.sharer.assign(free, groups)
+	// Until the server has answered once, one dispatch at a time.
+	budget := len(free)
+	if d.gh.mode() == runDetailsUnknown {
+		budget = 1
+	}
 	for _, g := range groups {
-		runnerIDs := assigned[g.ID]
-		for i, rid := range runnerIDs {
+		for i, rid := range assigned[g.ID] {
+			if budget == 0 {
+				return
+			}
+			budget--
 			d.launch(cands[g.ID][i], d.runners[rid])
 		}
 	}
@@ -325,9 +333,6 @@ func (d *dispatcher) candidates(groups []groupView) (map[string][]flight, []matc
 		}
 	}
 	budget := len(d.runners)
-	if mode == runDetailsUnknown {
-		budget = 1
-	}
 	out := map[string][]flight{}
 	var mgroups []matchGroup
 	for _, g := range groups {
@@ -358,9 +363,6 @@ func (d *dispatcher) candidates(groups []groupView) (map[string][]flight, []matc
 		out[g.Group.ID] = list
 		mgroups = append(mgroups, matchGroup{ID: g.Group.ID, Labels: g.Group.RunnerLabels, Weight: g.Group.Weight, Demand: len(list)})
 	}
-	if mode == runDetailsUnknown && len(mgroups) > 1 {
-		mgroups = mgroups[:1]
-	}
 	return out, mgroups
 }
 
@@ -372,8 +374,10 @@ func (d *dispatcher) launch(f flight, r observedRunner) {
 	f.Key = d.gh.opts.NewKey()
 	f.RunnerID, f.RunnerName = r.ID, r.Name
 	d.inflight[f.JobID] = f
+	d.gh.launched.Store(f.JobID, true)
 	self := d.self
 	d.gh.work(func(ctx context.Context) {
+		defer d.gh.launched.Delete(f.JobID)
 		out := d.gh.dispatchJob(ctx, f)
 		d.gh.send(self, dispatchedMsg{jobID: f.JobID, outcome: out})
 	})

@@ -137,6 +137,11 @@ type GitHub struct {
 	activity atomic.Int64
 	asleep   atomic.Int64
 
+	// launched holds the jobs a dispatch worker of this process is taking
+	// through a dispatch. A job in dispatching that is not here was left by
+	// an earlier process (or leader): the tracker reconciles it.
+	launched sync.Map
+
 	runDetails  atomic.Int32 // runDetailsMode: what the dispatch server supports
 	lastWebhook atomic.Int64 // unix nanos of the last verified delivery
 	explainSnap atomic.Pointer[explainSnapshot]

@@ -62,12 +62,12 @@ func (gh *GitHub) trackPass(ctx context.Context, in passInput) passResult {
 			res.views = append(res.views, j)
 			if j.Status == state.StatusDispatching {
 				if _, ok := in.reconcile[j.ID]; !ok {
-					if !in.first || !j.DispatchingAt.Before(gh.startedAt) {
-						// A dispatch worker of this start owns it.
+					if _, mine := gh.launched.Load(j.ID); mine {
+						// A dispatch worker of this process owns it.
 						continue
 					}
-					// Left dispatching by an earlier run of the process (or
-					// another leader): reconcile before anything is sent.
+					// Left dispatching by an earlier process (or another
+					// leader): reconcile before anything is sent again.
 					in.reconcile[j.ID] = now
 					res.adopted[j.ID] = now
 				}
