@@ -13,6 +13,18 @@ import (
 // decodeBatch is how many records a decoding goroutine takes at a time.
 const decodeBatch = 256
 
+// batchBufs recycles the batches' payload buffers: decoded events copy what
+// they keep, so a buffer is free again once its batch is decoded.
+var batchBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, decodeBatch*512)
+	return &b
+}}
+
+func newBatch() *batch {
+	buf := batchBufs.Get().(*[]byte)
+	return &batch{buf: (*buf)[:0], ends: make([]int, 0, decodeBatch), done: make(chan struct{})}
+}
+
 // batch is a run of consecutive records on their way to being applied.
 type batch struct {
 	first  uint64
@@ -25,6 +37,11 @@ type batch struct {
 
 func (b *batch) decode() {
 	defer close(b.done)
+	defer func() {
+		buf := b.buf
+		batchBufs.Put(&buf)
+		b.buf = nil
+	}()
 	b.events = make([]*state.Event, len(b.ends))
 	start := 0
 	for i, end := range b.ends {
@@ -76,11 +93,11 @@ func replayDecoded(src Source, from uint64, apply func(index uint64, e *state.Ev
 		}
 		applied <- err
 	}()
-	cur := &batch{done: make(chan struct{})}
+	cur := newBatch()
 	send := func() {
 		order <- cur // first, so the applier sees batches in index order
 		work <- cur
-		cur = &batch{done: make(chan struct{})}
+		cur = newBatch()
 	}
 	rerr := src.Replay(from, func(index uint64, payload []byte) error {
 		if stop.Load() {
