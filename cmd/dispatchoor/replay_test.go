@@ -227,3 +227,27 @@ func TestReplayBesideRunningServer(t *testing.T) {
 		t.Fatalf("want 4 events by admin from 127.0.0.1:\n%s", out)
 	}
 }
+
+// TestReplayCompactedJournal: when retention compacted the front of the
+// log away, the listing and --verify say where the log starts and which
+// snapshot holds the rest, and --at refuses a moment it can no longer show.
+func TestReplayCompactedJournal(t *testing.T) {
+	data := t.TempDir()
+	res := audittest.Run(t, filepath.Join(data, "journal"), audittest.Options{SegmentSize: 2048, Compact: true})
+	out, _, err := replayOut(t, "--data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	if !strings.HasPrefix(first, "note: events before index ") || !strings.Contains(first, "were compacted into the snapshot of ") {
+		t.Fatalf("first line %q; want the compaction note", first)
+	}
+	out, _, err = replayOut(t, "--data", data, "--verify")
+	if err != nil || !strings.Contains(out, "note:       events before index ") || !strings.Contains(out, "state hash: "+res.StateHash) {
+		t.Fatalf("verify of a compacted journal: %v\n%s", err, out)
+	}
+	_, _, err = replayOut(t, "--data", data, "--at", res.Moments[0].Time.Format(time.RFC3339))
+	if err == nil || !strings.Contains(err.Error(), "earliest moment that can be rebuilt") {
+		t.Fatalf("--at before the compacted part: %v; want the earliest moment named", err)
+	}
+}
