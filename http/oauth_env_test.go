@@ -108,13 +108,20 @@ func (u *fakeUsers) upsertCount() int {
 // oauthEnv is a server with GitHub sign-in against an in-process simulator.
 type oauthEnv struct {
 	*testEnv
+	*simGitHub
+	users *fakeUsers
+}
+
+// simGitHub is the simulator serving GitHub over HTTP.
+type simGitHub struct {
 	sim    *sim.Sim
-	simURL string
-	users  *fakeUsers
+	simURL string // the server's root
+	apiURL string // the REST base for the simulator's mode
 	tokens *issuedTokens
 	// browser talks to the simulator and never follows redirects, so each
 	// hop of the flow can be checked.
 	browser *http.Client
+	http    *http.Client // for the server under test
 }
 
 // oauthSetup describes one test world.
@@ -124,14 +131,14 @@ type oauthSetup struct {
 	edit     func(*OAuthOptions)
 }
 
-func newOAuthEnv(t *testing.T, setup oauthSetup) *oauthEnv {
+func newSimGitHub(t testing.TB, mode string, users []sim.OAuthUser) *simGitHub {
 	t.Helper()
 	cfg := sim.DefaultConfig()
 	cfg.Seed = 3
-	cfg.Mode = setup.simMode
+	cfg.Mode = mode
 	cfg.Clock = sim.NewManualClock(testEpoch)
 	cfg.Timing = sim.Timing{}
-	cfg.OAuth = sim.OAuthConfig{ClientID: oauthClientID, ClientSecret: oauthClientSecret, Users: setup.simUsers}
+	cfg.OAuth = sim.OAuthConfig{ClientID: oauthClientID, ClientSecret: oauthClientSecret, Users: users}
 	s, err := sim.Build(cfg)
 	if err != nil {
 		t.Fatalf("build simulator: %v", err)
@@ -143,27 +150,38 @@ func newOAuthEnv(t *testing.T, setup oauthSetup) *oauthEnv {
 		s.Close()
 	})
 	apiURL := hs.URL + "/"
-	if strings.HasPrefix(setup.simMode, "ghes:") {
+	if strings.HasPrefix(mode, "ghes:") {
 		apiURL = hs.URL + "/api/v3/"
 	}
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &simGitHub{sim: s, simURL: hs.URL, apiURL: apiURL, tokens: tokens, browser: browser, http: hs.Client()}
+}
+
+// oauthOptions are sign-in options pointing at the simulator.
+func (g *simGitHub) oauthOptions() *OAuthOptions {
+	return &OAuthOptions{
+		ClientID:     oauthClientID,
+		ClientSecret: oauthClientSecret,
+		APIURL:       g.apiURL,
+		StateKey:     []byte("0123456789abcdef0123456789abcdef"),
+		HTTPClient:   g.http,
+	}
+}
+
+func newOAuthEnv(t *testing.T, setup oauthSetup) *oauthEnv {
+	t.Helper()
+	g := newSimGitHub(t, setup.simMode, setup.simUsers)
 	var users *fakeUsers
 	env := newTestEnv(t, func(o *Options) {
 		users = newFakeUsers(o.Service.(*fakeService))
 		o.GitHubAuthEnabled = true
-		o.GitHubOAuth = &OAuthOptions{
-			ClientID:     oauthClientID,
-			ClientSecret: oauthClientSecret,
-			APIURL:       apiURL,
-			StateKey:     []byte("0123456789abcdef0123456789abcdef"),
-			Users:        users,
-			HTTPClient:   hs.Client(),
-		}
+		o.GitHubOAuth = g.oauthOptions()
+		o.GitHubOAuth.Users = users
 		if setup.edit != nil {
 			setup.edit(o.GitHubOAuth)
 		}
 	})
-	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &oauthEnv{testEnv: env, sim: s, simURL: hs.URL, users: users, tokens: tokens, browser: browser}
+	return &oauthEnv{testEnv: env, simGitHub: g, users: users}
 }
 
 // issuedTokens watches the simulator's token endpoint: how often it was

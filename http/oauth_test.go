@@ -351,8 +351,11 @@ func TestGitHubSignInAllMembershipPages(t *testing.T) {
 	}
 	e := newOAuthEnv(t, oauthSetup{
 		simUsers: []sim.OAuthUser{{Login: "erin", ID: 105, Orgs: orgs}},
-		// Only an organisation on the second page of 100 is mapped.
-		edit: func(o *OAuthOptions) { o.OrgRoleMapping = map[string]string{"ORG-142": RoleAdmin, "org-007": RoleReadonly} },
+		// The admin organisation is on the second page of 100; the first
+		// page alone would make erin read-only.
+		edit: func(o *OAuthOptions) {
+			o.OrgRoleMapping = map[string]string{"ORG-142": RoleAdmin, "org-007": RoleReadonly}
+		},
 	})
 	finish(t, e, e.signIn("erin", ""), "erin", RoleAdmin)
 }
