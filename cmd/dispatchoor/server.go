@@ -80,6 +80,10 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("storage.dir: %w", err)
 	}
+	oauth, err := githubOAuthOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
 	opts := wal.DefaultOptions()
 	opts.Sync = sync
 	opts.Logger = log.With("component", "journal")
@@ -130,6 +134,7 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		BasicAuthEnabled:  cfg.Auth.Basic.Enabled,
 		BasicUsers:        users,
 		GitHubAuthEnabled: cfg.Auth.GitHub.Enabled,
+		GitHubOAuth:       oauth,
 		SessionTTL:        cfg.Auth.SessionTTL.D(),
 		RateLimit: &httpd.RateLimit{
 			Auth:          httpd.RateTier{Enabled: rl.Auth.Enabled, RequestsPerMinute: rl.Auth.RequestsPerMinute},
@@ -176,6 +181,31 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	log.Info("dispatchoor started", "version", Version, "listen", a.ln.Addr().String(),
 		"groups", len(cfg.Groups), "journal", dir, "sync", cfg.Storage.Sync)
 	return a, nil
+}
+
+// githubOAuthOptions configures GitHub sign-in from [auth.github]; nil when
+// it is off. The sign-in pages are derived from github.api_url, so GHES and
+// the simulator need nothing more. The state key lives in the data
+// directory; in a cluster, every node needs the same file.
+func githubOAuthOptions(cfg *config.Config) (*httpd.OAuthOptions, error) {
+	gh := cfg.Auth.GitHub
+	if !gh.Enabled {
+		return nil, nil
+	}
+	key, err := httpd.LoadOrCreateStateKey(filepath.Join(cfg.Storage.Dir, "oauth-state.key"))
+	if err != nil {
+		return nil, err
+	}
+	return &httpd.OAuthOptions{
+		ClientID:               gh.ClientID,
+		ClientSecret:           gh.ClientSecret,
+		APIURL:                 cfg.GitHub.APIURL,
+		RedirectURL:            gh.RedirectURL,
+		AllowedRedirectOrigins: gh.AllowedRedirectOrigins,
+		UserRoleMapping:        gh.UserRoleMapping,
+		OrgRoleMapping:         gh.OrgRoleMapping,
+		StateKey:               key,
+	}, nil
 }
 
 // reloader re-reads the configuration file for POST /templates/reload.
