@@ -125,7 +125,7 @@ func (a *authOwner) revokeRemovedUsers(ctx context.Context, configured []string)
 // CreateSession journals a new session. Only the token's hash is given.
 func (s *System) CreateSession(ctx context.Context, who Who, sess state.Session) error {
 	if sess.TokenHash == "" {
-		return fmt.Errorf("session without token hash: %w", state.ErrInvalid)
+		return state.Invalidf("session without token hash")
 	}
 	m := s.meta(who)
 	if sess.ID == "" {

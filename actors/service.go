@@ -20,7 +20,7 @@ func (s *System) groupPID(id string) (*actor.PID, error) {
 	e := s.groups[id]
 	s.mu.Unlock()
 	if e == nil || e.pid == nil {
-		return nil, fmt.Errorf("Group not found: %s: %w", id, state.ErrNotFound)
+		return nil, state.NotFoundf("Group not found: %s", id)
 	}
 	return e.pid, nil
 }
@@ -28,7 +28,7 @@ func (s *System) groupPID(id string) (*actor.PID, error) {
 func (s *System) groupOfJob(jobID string) (string, error) {
 	v, ok := s.jobGroups.Load(jobID)
 	if !ok {
-		return "", fmt.Errorf("Job not found: %s: %w", jobID, state.ErrNotFound)
+		return "", state.NotFoundf("Job not found: %s", jobID)
 	}
 	return v.(string), nil
 }
@@ -190,7 +190,7 @@ func (s *System) Template(ctx context.Context, id string) (state.Template, error
 		}
 	}
 	if found == nil {
-		return state.Template{}, fmt.Errorf("Job template not found: %s: %w", id, state.ErrNotFound)
+		return state.Template{}, state.NotFoundf("Job template not found: %s", id)
 	}
 	return *found, nil
 }
@@ -285,7 +285,7 @@ func (s *System) Job(ctx context.Context, id string) (JobInfo, error) {
 	v, err := s.query(ctx, gid, func(a *groupActor) (any, error) {
 		j := a.g.Jobs[id]
 		if j == nil {
-			return nil, fmt.Errorf("Job not found: %s: %w", id, state.ErrNotFound)
+			return nil, state.NotFoundf("Job not found: %s", id)
 		}
 		return a.jobInfo(j), nil
 	})
@@ -332,10 +332,10 @@ func (s *System) CancelJob(ctx context.Context, who Who, id string) (JobInfo, er
 	ji, err := s.jobCommand(ctx, id, who, func(g *state.GroupState, m state.Meta) ([]state.Event, error) {
 		j := g.Jobs[id]
 		if j == nil {
-			return nil, fmt.Errorf("Job not found: %s: %w", id, state.ErrNotFound)
+			return nil, state.NotFoundf("Job not found: %s", id)
 		}
 		if !j.Status.Active() {
-			return nil, fmt.Errorf("Job can only be cancelled when dispatching, triggered or running: %w", state.ErrInvalid)
+			return nil, state.Invalidf("Job can only be cancelled when dispatching, triggered or running")
 		}
 		if canceller != nil {
 			return g.RequestCancel(m, id)
@@ -386,13 +386,13 @@ func (s *System) HistoryStats(ctx context.Context, groupID, rangeName string) (s
 // ReloadTemplates re-reads the configuration and syncs every group.
 func (s *System) ReloadTemplates(ctx context.Context, who Who) ([]ReloadResult, error) {
 	if s.opts.Reload == nil {
-		return nil, fmt.Errorf("template reload is not configured: %w", state.ErrInvalid)
+		return nil, state.Invalidf("template reload is not configured")
 	}
 	specs, err := s.opts.Reload()
 	if err != nil {
 		// The caller did nothing wrong, but the message is what they need:
 		// a 400 carries it, a generic 500 would hide it.
-		return nil, fmt.Errorf("Failed to reload config: %v: %w", err, state.ErrInvalid)
+		return nil, state.Invalidf("Failed to reload config: %v", err)
 	}
 	if err := s.syncConfig(ctx, who, specs); err != nil {
 		return nil, err

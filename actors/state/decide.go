@@ -462,7 +462,7 @@ func sameTemplate(a, b *Template) bool {
 // configDiff describes what a sync changes, for the audit trail.
 func (g *GroupState) configDiff(grp Group, templates []Template) string {
 	if !g.Group.InConfig && g.Group.CreatedAt.IsZero() {
-		return fmt.Sprintf("group added with %d templates", len(templates))
+		return "group added with " + plural(len(templates), "template", "templates")
 	}
 	var added, changed, removed []string
 	want := map[string]bool{}
@@ -598,4 +598,11 @@ func (g *GroupState) RequestCancel(m Meta, jobID string) ([]Event, error) {
 		return nil, nil
 	}
 	return []Event{m.event(JobCancelRequest, g.Group.ID, j.ID)}, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

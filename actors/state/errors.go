@@ -32,3 +32,11 @@ type kindError struct {
 
 func (e *kindError) Error() string        { return e.msg }
 func (e *kindError) Is(target error) bool { return target == e.kind }
+
+// NotFoundf builds an error matching ErrNotFound whose text is exactly the
+// formatted message (no ": not found" suffix), for callers outside Decide.
+func NotFoundf(format string, args ...any) error { return notFound(format, args...) }
+
+// Invalidf builds an error matching ErrInvalid whose text is exactly the
+// formatted message.
+func Invalidf(format string, args ...any) error { return invalid(format, args...) }
