@@ -7,10 +7,10 @@ import { Logo } from '@/components/Logo'
 import { Spinner } from '@/components/Spinner'
 import { ThemeToggle } from '@/components/ThemeToggle'
 import { fetchHealth, login } from '@/services/auth'
+import { githubSignInHref } from '@/services/githubSignIn'
 import { queryKeys } from '@/services/keys'
 import { useAuth } from '@/stores/auth'
 import { errorText } from '@/utils/api'
-import { apiHref } from '@/utils/config'
 
 const inputClass =
   'mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-sky-500 focus:ring-2 focus:ring-sky-500/40 focus:outline-none dark:border-zinc-700 dark:bg-zinc-900'
@@ -128,7 +128,7 @@ export function LoginPage() {
                   variant="secondary"
                   size="md"
                   className="w-full"
-                  onClick={() => window.location.assign(apiHref('/auth/github'))}
+                  onClick={() => window.location.assign(githubSignInHref(target))}
                   data-testid="login-github"
                 >
                   <Icon name="github" /> Sign in with GitHub
