@@ -20,10 +20,10 @@ import (
 	"github.com/dispatchoor/dispatchoor/wal"
 )
 
-// walJournal adapts wal.Journal to actors.Journal.
-type walJournal struct{ *wal.Journal }
+// signInJournal adapts wal.Journal to actors.Journal.
+type signInJournal struct{ *wal.Journal }
 
-func (w walJournal) LatestSnapshot() (uint64, []byte, error) {
+func (w signInJournal) LatestSnapshot() (uint64, []byte, error) {
 	s, err := w.Journal.LatestSnapshot()
 	if errors.Is(err, wal.ErrNoSnapshot) {
 		return 0, nil, actors.ErrNoSnapshot
@@ -48,7 +48,7 @@ func startSystem(t *testing.T, dir string, clock *fakeClock) *actors.System {
 	}
 	var ids atomic.Int64
 	sys, err := actors.Start(ctx, actors.Options{
-		Journal: walJournal{j}, Logger: opts.Logger, Now: clock.Now,
+		Journal: signInJournal{j}, Logger: opts.Logger, Now: clock.Now,
 		NewID: func() string { return fmt.Sprintf("id-%d", ids.Add(1)) },
 	})
 	if err != nil {
