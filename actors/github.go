@@ -116,6 +116,7 @@ type GitHub struct {
 
 	mu         sync.Mutex
 	running    bool
+	hooked     bool // Start installed the API hooks
 	startedAt  time.Time
 	cancel     context.CancelFunc
 	ctx        context.Context
@@ -203,14 +204,16 @@ func (gh *GitHub) Start(ctx context.Context) error {
 		gh.tracker = gh.spawn(func() actor.Actor { return newTracker(gh) })
 	}
 	gh.running = true
-	hooks := Hooks{Explain: gh.explain}
-	if gh.poller != nil {
-		hooks.Refresh = gh.refresh
+	// With nothing to run (no token) the hooks stay as they are: the
+	// system's built-in answers are the right ones.
+	gh.hooked = gh.poller != nil
+	if gh.hooked {
+		hooks := Hooks{Explain: gh.explain, Refresh: gh.refresh}
+		if gh.tracker != nil {
+			hooks.Cancel = gh.requestCancel
+		}
+		gh.sys.SetHooks(hooks)
 	}
-	if gh.tracker != nil {
-		hooks.Cancel = gh.requestCancel
-	}
-	gh.sys.SetHooks(hooks)
 	gh.log.Info("github integration started", "polling", gh.poller != nil, "dispatching", gh.dispatcher != nil,
 		"poll_interval", gh.opts.PollInterval, "tracking_interval", gh.opts.TrackingInterval)
 	return nil
@@ -235,10 +238,12 @@ func (gh *GitHub) Stop(ctx context.Context) error {
 	gh.running = false
 	pids := []*actor.PID{gh.poller, gh.dispatcher, gh.tracker}
 	gh.poller, gh.dispatcher, gh.tracker = nil, nil, nil
-	cancel := gh.cancel
+	cancel, hooked := gh.cancel, gh.hooked
 	gh.mu.Unlock()
 
-	gh.sys.SetHooks(Hooks{})
+	if hooked {
+		gh.sys.SetHooks(Hooks{})
+	}
 	for _, pid := range pids {
 		if pid != nil {
 			if _, err := gh.actors.Root.StopFuture(pid).Result(); err != nil {

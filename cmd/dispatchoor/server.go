@@ -60,6 +60,7 @@ type app struct {
 	ln      net.Listener
 	served  chan error
 	metrics *appMetrics
+	github  *githubApp
 	// stopAudit stops the audit index's background work.
 	stopAudit func()
 }
@@ -67,6 +68,9 @@ type app struct {
 // appHooks let `demo` add to a server before it starts serving.
 type appHooks struct {
 	beforeServe func(a *app) error
+	// clock drives the GitHub integration (nil: the wall clock); the demo
+	// runs it on its simulator's clock.
+	clock actors.Clock
 }
 
 // startApp opens the journal, recovers the state, syncs the configuration
@@ -118,6 +122,10 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		_ = a.sys.Stop(ctx)
 		return nil, fmt.Errorf("start live hub: %w", err)
 	}
+	if a.github, err = newGitHubApp(cfg, log, m, a.sys, hooks.clock); err != nil {
+		_ = a.sys.Stop(ctx)
+		return nil, err
+	}
 	static, _ := ui.Assets()
 	var users []httpd.BasicUser
 	for _, u := range cfg.Auth.Basic.Users {
@@ -135,6 +143,7 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		BasicUsers:        users,
 		GitHubAuthEnabled: cfg.Auth.GitHub.Enabled,
 		GitHubOAuth:       oauth,
+		GitHubStatus:      a.github.status,
 		SessionTTL:        cfg.Auth.SessionTTL.D(),
 		RateLimit: &httpd.RateLimit{
 			Auth:          httpd.RateTier{Enabled: rl.Auth.Enabled, RequestsPerMinute: rl.Auth.RequestsPerMinute},
@@ -154,6 +163,10 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		return nil, err
 	}
 	if err := httpd.RegisterWebSocket(a.http, a.hub); err != nil {
+		_ = a.sys.Stop(ctx)
+		return nil, err
+	}
+	if err := a.github.register(a.http); err != nil {
 		_ = a.sys.Stop(ctx)
 		return nil, err
 	}
@@ -177,6 +190,11 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		return nil, fmt.Errorf("server.listen: %w", err)
 	}
 	go func() { a.served <- a.http.Serve(a.ln) }()
+	if err := a.github.start(ctx); err != nil {
+		_ = a.http.Shutdown(ctx)
+		_ = a.sys.Stop(ctx)
+		return nil, err
+	}
 	started = true
 	log.Info("dispatchoor started", "version", Version, "listen", a.ln.Addr().String(),
 		"groups", len(cfg.Groups), "journal", dir, "sync", cfg.Storage.Sync)
@@ -246,6 +264,9 @@ func (a *app) shutdown() error {
 		errs = append(errs, err)
 	}
 	if err := a.http.Shutdown(sctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := a.github.stop(sctx); err != nil {
 		errs = append(errs, err)
 	}
 	a.stopAudit()
