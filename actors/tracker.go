@@ -298,7 +298,8 @@ func (t *tracker) matchByKey(ev *github.WorkflowRunEvent, at time.Time) {
 		if !carriesKey(ev.Run, j.Key) || !sameWorkflow(j, ev) {
 			continue
 		}
-		t.heard[id] = at
+		// Not marked heard: what happened to the run before this delivery
+		// (while we were down, say) is unknown, so the next pass reads it.
 		t.byRun[ev.Run.ID] = id
 		run := ev.Run
 		t.gh.work(func(ctx context.Context) { t.gh.adoptRun(ctx, j, run) })
