@@ -57,7 +57,8 @@ lint:
 
 ## bench: every benchmark with its figures (targets are in each benchmark's comment)
 bench:
-	$(GO) test -run '^$$' -bench 'DurableEnqueueHTTP|EnqueueLatencyAt1000|QueueGet10k' -benchtime 20000x ./cmd/dispatchoor/
+	$(GO) test -run '^$$' -bench 'DurableEnqueueHTTP|EnqueueLatencyAt1000' -benchtime 20000x ./cmd/dispatchoor/
+	$(GO) test -run '^$$' -bench 'QueueGet10k' -benchtime 300x ./cmd/dispatchoor/
 	$(GO) test -run '^$$' -bench 'Startup1M' -benchtime 1x -timeout 30m ./cmd/dispatchoor/
 	$(GO) test -run '^$$' -bench 'HeapPerQueuedJob|Enqueue$$|HistoryPage' ./actors/state/
 	$(GO) test -run '^$$' -bench . ./wal/
