@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dispatchoor/dispatchoor/actors"
 	"github.com/dispatchoor/dispatchoor/config"
-	"github.com/dispatchoor/dispatchoor/github"
 	"github.com/dispatchoor/dispatchoor/github/sim"
 )
 
@@ -65,34 +62,43 @@ runner_labels = ["self-hosted", "ci"]
   ref = "main"
 `
 
+// testGitHubConfig points the server at a simulator, with short intervals.
+const testGitHubConfig = `
+[github]
+api_url = %q
+token = "sim-token"
+poll_interval = "100ms"
+[dispatcher]
+interval = "1s"
+tracking_interval = "200ms"
+`
+
 // testApp is the real server (journal, actors, hub, HTTP) on loopback,
-// optionally dispatching to a GitHub simulator that runs in real time with
-// short delays, wired the way the server wires a GitHub token.
+// optionally with a github section pointing at a GitHub simulator that runs
+// in real time with short delays.
 type testApp struct {
 	t     *testing.T
 	app   *app
 	url   string
 	sim   *sim.Sim
-	gh    *actors.GitHub
-	logs  *bytes.Buffer
 	token map[string]string // by username
 }
 
 func startTestApp(t *testing.T, withGitHub bool) *testApp {
 	t.Helper()
-	cfg, err := config.Parse([]byte(fmt.Sprintf(testAppConfig, filepath.Join(t.TempDir(), "data"))), "toml", "", config.LoadOptions{})
+	e := &testApp{t: t, token: map[string]string{}}
+	text := fmt.Sprintf(testAppConfig, filepath.Join(t.TempDir(), "data"))
+	if withGitHub {
+		text += fmt.Sprintf(testGitHubConfig, e.startSim()+"/")
+	}
+	cfg, err := config.Parse([]byte(text), "toml", "", config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testApp{t: t, logs: &bytes.Buffer{}, token: map[string]string{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var hooks appHooks
-	if withGitHub {
-		hooks.beforeServe = e.wireGitHub
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), envTimeout)
 	defer cancel()
-	e.app, err = startApp(ctx, cfg, log, hooks)
+	e.app, err = startApp(ctx, cfg, log, appHooks{})
 	if err != nil {
 		t.Fatalf("start app: %v", err)
 	}
@@ -108,8 +114,9 @@ func startTestApp(t *testing.T, withGitHub bool) *testApp {
 	return e
 }
 
-// wireGitHub starts a simulated GitHub and the integration against it.
-func (e *testApp) wireGitHub(a *app) error {
+// startSim starts a simulated GitHub with two CI runners and the CI
+// workflow; it returns its URL.
+func (e *testApp) startSim() string {
 	ms := func(n int) sim.Duration { return sim.Duration(time.Duration(n) * time.Millisecond) }
 	cfg := sim.DefaultConfig()
 	cfg.Timing = sim.Timing{ListVisibilityLag: ms(50), AssignDelay: ms(50), BusySetLagMax: ms(50), BusyClearLag: ms(50),
@@ -124,27 +131,10 @@ func (e *testApp) wireGitHub(a *app) error {
 	e.sim = sim.New(cfg)
 	srv := httptest.NewServer(e.sim.Handler())
 	e.t.Cleanup(func() { srv.Close(); e.sim.Close() })
-
-	client, err := github.NewClient(github.Options{Name: "dispatch", APIURL: srv.URL + "/", Token: "sim-token",
-		RateLimitBuffer: 10, OnCall: a.metrics.githubOnCall("dispatch")})
-	if err != nil {
-		return err
-	}
-	a.metrics.watchGitHub(client, true)
-	e.gh = actors.NewGitHub(a.sys, actors.GitHubOptions{Runners: client, Workflows: client, Dispatch: true,
-		Metrics: a.metrics.set, Logger: a.log, PollInterval: 100 * time.Millisecond,
-		DispatchInterval: time.Second, TrackingInterval: 200 * time.Millisecond})
-	return e.gh.Start(context.Background())
+	return srv.URL
 }
 
 func (e *testApp) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), envTimeout)
-	defer cancel()
-	if e.gh != nil {
-		if err := e.gh.Close(ctx); err != nil {
-			e.t.Errorf("stop github: %v", err)
-		}
-	}
 	if err := e.app.shutdown(); err != nil {
 		e.t.Errorf("shutdown: %v", err)
 	}

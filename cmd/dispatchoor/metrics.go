@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -21,6 +22,9 @@ import (
 type appMetrics struct {
 	set    *metrics.Set
 	actors *actors.Metrics
+	// rateSource is the client behind the reference's unlabelled
+	// dispatchoor_github_rate_limit_remaining.
+	rateSource atomic.Pointer[github.Client]
 
 	appendLatency *metrics.PrometheusHistogram
 	fsyncLatency  *metrics.PrometheusHistogram
@@ -163,10 +167,11 @@ func (m *appMetrics) githubOnCall(client string) func(endpoint string, status in
 }
 
 // watchGitHub exposes a client's rate-limit budget, read from its last
-// answer at scrape time (no request is sent). primary marks the client the
-// reference's unlabelled dispatchoor_github_rate_limit_remaining follows:
-// the one that polls runners. A limit of 0 means no answer carried
-// rate-limit headers yet.
+// answer at scrape time (no request is sent). The reference's unlabelled
+// dispatchoor_github_rate_limit_remaining follows the primary client (the
+// one that polls runners) or, until one is watched, the first client: with
+// a single token, one client does both jobs. A limit of 0 means no answer
+// carried rate-limit headers yet.
 func (m *appMetrics) watchGitHub(c *github.Client, primary bool) {
 	status := func(f func(github.ClientStatus) float64) func() float64 {
 		return func() float64 { return f(c.Status()) }
@@ -189,8 +194,10 @@ func (m *appMetrics) watchGitHub(c *github.Client, primary bool) {
 		}
 		return 0
 	}))
-	if primary {
-		m.set.GetOrCreateGauge("dispatchoor_github_rate_limit_remaining",
-			status(func(s github.ClientStatus) float64 { return float64(s.Remaining) }))
+	if primary || m.rateSource.Load() == nil {
+		m.rateSource.Store(c)
 	}
+	m.set.GetOrCreateGauge("dispatchoor_github_rate_limit_remaining", func() float64 {
+		return float64(m.rateSource.Load().Status().Remaining)
+	})
 }
