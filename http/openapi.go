@@ -163,8 +163,12 @@ func (s *Server) operation(r Route, schemas *schemaSet) (*openAPIOp, error) {
 		}
 	}
 	op.Parameters = append(op.Parameters, extra.query...)
+	op.Parameters = append(op.Parameters, extra.headers...)
 	if body := schemas.of(r.Request, true); body != nil {
 		op.RequestBody = map[string]any{"required": true, "content": jsonContent(body)}
+	}
+	if extra.requestBody != nil {
+		op.RequestBody = extra.requestBody
 	}
 	errorContent := jsonContent(schemas.of(errorBody{}, false))
 	if extra.errorPage {

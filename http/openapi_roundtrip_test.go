@@ -2,6 +2,9 @@ package httpd
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +15,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -24,6 +28,7 @@ import (
 	"github.com/dispatchoor/dispatchoor/actors"
 	"github.com/dispatchoor/dispatchoor/actors/state"
 	"github.com/dispatchoor/dispatchoor/audit"
+	"github.com/dispatchoor/dispatchoor/github"
 	"github.com/dispatchoor/dispatchoor/github/sim"
 	"github.com/dispatchoor/dispatchoor/http/openapitest"
 	"github.com/dispatchoor/dispatchoor/wal"
@@ -34,6 +39,14 @@ const (
 	liveClientID     = "live-client"
 	liveClientSecret = "live-client-secret"
 )
+
+const liveWebhookSecret = "live-webhook-secret"
+
+// liveSink takes webhook deliveries and drops them: the round trip is
+// about the HTTP exchange.
+type liveSink struct{ n atomic.Int64 }
+
+func (s *liveSink) HandleWebhook(github.WebhookEvent) { s.n.Add(1) }
 
 // liveJournal adapts wal.Journal to actors.Journal, as the server does.
 type liveJournal struct{ *wal.Journal }
@@ -115,6 +128,9 @@ func newLiveEnv(t *testing.T) *liveEnv {
 		t.Fatal(err)
 	}
 	if err := RegisterAudit(srv, idx); err != nil {
+		t.Fatal(err)
+	}
+	if err := RegisterWebhook(srv, WebhookOptions{Secret: liveWebhookSecret, Sink: &liveSink{}}); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -391,6 +407,26 @@ func TestOpenAPIRoundTrip(t *testing.T) {
 	e.must(200, "GET", "/api/v1/jobs/"+a+"/events", viewer, "")
 	e.must(403, "GET", "/api/v1/audit", viewer, "")
 	e.websocket(viewer)
+
+	// GitHub's deliveries.
+	delivery := func(want int, event, id, body, signature string) {
+		t.Helper()
+		if signature == "" {
+			mac := hmac.New(sha256.New, []byte(liveWebhookSecret))
+			mac.Write([]byte(body))
+			signature = "sha256=" + hex.EncodeToString(mac.Sum(nil))
+		}
+		e.must(want, "POST", WebhookPath, "", body, "X-GitHub-Event", event, "X-GitHub-Delivery", id,
+			"X-Hub-Signature-256", signature)
+	}
+	job, err := os.ReadFile(filepath.Join("..", "github", "testdata", "workflow_job_completed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	delivery(202, "workflow_job", "d-1", string(job), "")
+	delivery(200, "workflow_job", "d-1", string(job), "")
+	delivery(202, "ping", "d-2", `{"zen":"Keep it logically awesome."}`, "")
+	delivery(401, "workflow_job", "d-3", string(job), "sha256="+strings.Repeat("0", 64))
 
 	e.check.Check(t)
 	exercised := e.check.Exercised()

@@ -12,6 +12,10 @@ type routeDoc struct {
 	response any
 	// responses replaces the success answers (the error answer stays).
 	responses func(s *schemaSet) map[string]any
+	// requestBody replaces the request body of a route that reads no
+	// JSON of ours.
+	requestBody map[string]any
+	headers     []openAPIParam
 	websocket map[string]any
 	// errorPage: errors may be a small HTML page for a browser instead.
 	errorPage bool
@@ -23,7 +27,37 @@ func queryParam(name, desc string, schema map[string]any) openAPIParam {
 
 func str() map[string]any { return map[string]any{"type": "string"} }
 
+func headerParam(name, desc string, required bool, schema map[string]any) openAPIParam {
+	return openAPIParam{Name: name, In: "header", Description: desc, Required: required, Schema: schema}
+}
+
 var routeDocs = map[string]routeDoc{
+	"POST " + WebhookPath: {
+		description: "Configure a GitHub webhook (organisation, repository or app) with this URL, the secret " +
+			"github.webhook_secret and the events workflow_run and workflow_job. A delivery without a valid " +
+			"signature is refused with 401 before anything else is read; other events (ping, ...) are " +
+			"acknowledged and ignored; a redelivery of an id already applied answers 200 duplicate.",
+		headers: []openAPIParam{
+			headerParam("X-Hub-Signature-256", "sha256=HMAC-SHA256 of the raw body with the webhook secret", true,
+				map[string]any{"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"}),
+			headerParam("X-GitHub-Event", "The event: workflow_run and workflow_job are used", true, str()),
+			headerParam("X-GitHub-Delivery", "The delivery id, for deduplication", false, str()),
+		},
+		requestBody: map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": map[string]any{"type": "object",
+				"description": "GitHub's event payload"}},
+			"application/x-www-form-urlencoded": map[string]any{"schema": map[string]any{"type": "object",
+				"properties": map[string]any{"payload": map[string]any{"type": "string",
+					"description": "GitHub's event payload as JSON"}}}},
+		}},
+		responses: func(s *schemaSet) map[string]any {
+			answer := s.of(webhookAnswer{}, false)
+			return map[string]any{
+				"202": map[string]any{"description": "Accepted (or ignored: not an event this server uses)", "content": jsonContent(answer)},
+				"200": map[string]any{"description": "A duplicate of a delivery already applied", "content": jsonContent(answer)},
+			}
+		},
+	},
 	"GET /metrics": {
 		description: "Prometheus text exposition: the reference's metrics (jobs, queue, runners, HTTP, dispatcher, " +
 			"GitHub API) and dispatch lag, queue wait, idle runner time, journal and snapshot latencies, GitHub " +

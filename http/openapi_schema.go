@@ -58,6 +58,7 @@ var schemaNames = map[string]string{
 	"githubView":     "GitHubStatus",
 	"databaseView":   "DatabaseStatus",
 	"wsEnvelope":     "LiveMessage",
+	"webhookAnswer":  "WebhookAnswer",
 }
 
 // mayBeNull lists response properties ("Schema.property") that are null
