@@ -66,7 +66,7 @@ runner_labels = ["self-hosted", "ci"]
 const testGitHubConfig = `
 [github]
 api_url = %q
-token = "sim-token"
+token = %q
 poll_interval = "100ms"
 [dispatcher]
 interval = "1s"
@@ -86,16 +86,37 @@ type testApp struct {
 
 func startTestApp(t *testing.T, withGitHub bool) *testApp {
 	t.Helper()
+	o := testAppOptions{}
+	if withGitHub {
+		o.githubToken = "sim-token"
+	}
+	return startTestAppWith(t, o)
+}
+
+// testAppOptions vary the test server.
+type testAppOptions struct {
+	// githubToken, when set, adds the github section with this token,
+	// pointing at a simulator that knows only "sim-token".
+	githubToken string
+	// logs receives the server's log as JSON lines (discarded when nil).
+	logs io.Writer
+}
+
+func startTestAppWith(t *testing.T, o testAppOptions) *testApp {
+	t.Helper()
 	e := &testApp{t: t, token: map[string]string{}}
 	text := fmt.Sprintf(testAppConfig, filepath.Join(t.TempDir(), "data"))
-	if withGitHub {
-		text += fmt.Sprintf(testGitHubConfig, e.startSim()+"/")
+	if o.githubToken != "" {
+		text += fmt.Sprintf(testGitHubConfig, e.startSim()+"/", o.githubToken)
 	}
 	cfg, err := config.Parse([]byte(text), "toml", "", config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.logs != nil {
+		log = slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), envTimeout)
 	defer cancel()
 	e.app, err = startApp(ctx, cfg, log, appHooks{})
