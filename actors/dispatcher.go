@@ -161,6 +161,7 @@ func (d *dispatcher) decide(m viewMsg) {
 	running, res := d.holdings(m.groups, now)
 	free, reserved := d.allocate(running, res, now)
 	d.publishOurs(running)
+	d.gh.allOurs.Store(d.allHeld(running, reserved))
 	until, reason := d.gh.opts.Workflows.Backoff()
 	d.publishExplain(now, free, reserved, until, reason)
 	if !d.polled {
@@ -288,6 +289,22 @@ func (d *dispatcher) allocate(running map[int64]bool, res []reservation, now tim
 		free = append(free, matchRunner{ID: id, Labels: d.runners[id].Labels})
 	}
 	return free, reserved
+}
+
+// allHeld reports whether every online runner runs or is reserved for our
+// own work (and there is at least one).
+func (d *dispatcher) allHeld(running, reserved map[int64]bool) bool {
+	online := 0
+	for id, r := range d.runners {
+		if !r.online() {
+			continue
+		}
+		online++
+		if !running[id] && !reserved[id] {
+			return false
+		}
+	}
+	return online > 0
 }
 
 // substitute picks the lowest-id candidate whose labels match.

@@ -147,6 +147,7 @@ type GitHub struct {
 	lastWebhook atomic.Int64 // unix nanos of the last verified delivery
 	explainSnap atomic.Pointer[explainSnapshot]
 	ourRunners  atomic.Pointer[map[int64]bool] // runners running our jobs, for the poller
+	allOurs     atomic.Bool                    // every online runner runs or is reserved for our work
 	durations   *durationStats
 }
 

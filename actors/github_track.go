@@ -88,7 +88,7 @@ func (gh *GitHub) trackPass(ctx context.Context, in passInput) passResult {
 	})
 	for _, key := range keys {
 		jobs := byWorkflow[key]
-		if !needsListing(jobs, in, now, fresh) {
+		if !gh.needsListing(jobs, in, now, fresh) {
 			continue
 		}
 		gh.trackWorkflow(ctx, jobs, in, claimed, &res)
@@ -97,12 +97,20 @@ func (gh *GitHub) trackPass(ctx context.Context, in passInput) passResult {
 }
 
 // needsListing reports whether any job of a workflow needs its runs read:
-// its run is not found yet, it is being reconciled, or nothing has been
-// heard of it recently.
-func needsListing(jobs []jobView, in passInput, now time.Time, fresh time.Duration) bool {
+// its run is not found yet, it is being reconciled or cancelled, or nothing
+// has been heard of it for longer than fresh. A running job whose template
+// has a known run time is not expected to end before a share of it has
+// passed, and counts as fresh until then: a long run costs a few listings
+// near its expected end, not one every interval.
+func (gh *GitHub) needsListing(jobs []jobView, in passInput, now time.Time, fresh time.Duration) bool {
 	for _, j := range jobs {
 		if j.RunID == 0 || j.CancelRequested {
 			return true
+		}
+		if j.Status == state.StatusRunning && !j.StartedAt.IsZero() {
+			if avg, ok := gh.durations.estimate(j.GroupID, j.TemplateID); ok && now.Before(j.StartedAt.Add(time.Duration(expectedShare*float64(avg)))) {
+				continue
+			}
 		}
 		if at, ok := in.heard[j.ID]; !ok || now.Sub(at) >= fresh {
 			return true
@@ -110,6 +118,16 @@ func needsListing(jobs []jobView, in passInput, now time.Time, fresh time.Durati
 	}
 	return false
 }
+
+// expectedShare is the part of a template's average run time during which
+// a running job is not looked at. Runs that end earlier (an early failure)
+// are noticed that much later without webhooks; with webhooks at once.
+const expectedShare = 0.6
+
+// listGrace: a run missing from a listing this soon after its dispatch is
+// most likely not listed yet (GitHub lists new runs with a delay); only
+// later is it read by id.
+const listGrace = 30 * time.Second
 
 // trackWorkflow lists one workflow's recent runs and settles its jobs.
 func (gh *GitHub) trackWorkflow(ctx context.Context, jobs []jobView, in passInput, claimed map[int64]bool, res *passResult) {
@@ -144,7 +162,7 @@ func (gh *GitHub) trackWorkflow(ctx context.Context, jobs []jobView, in passInpu
 		run, found := byID[j.RunID]
 		if j.RunID == 0 {
 			run, found = matched[j.ID]
-		} else if !found {
+		} else if !found && listedAt.Sub(j.TriggeredAt) >= listGrace {
 			run, found = gh.getRun(ctx, j)
 		}
 		if !found {

@@ -199,17 +199,26 @@ func (p *poller) done(res pollResult) {
 
 // pollEvery is the time to the next poll. While webhooks flow they report
 // every job starting and finishing on a runner, so the listing only has to
-// notice runners coming and going and can run less often.
+// notice runners coming and going and can run less often. The same holds
+// while every online runner runs (or is reserved for) one of our own
+// jobs: the tracker, not the listing, sees those end.
 func (gh *GitHub) pollEvery() time.Duration {
 	every := gh.opts.PollInterval
 	if gh.webhooksLive(gh.clock.Now()) {
 		every = max(every, webhookPollInterval)
 	}
+	if gh.allOurs.Load() {
+		every = max(every, slowPollFactor*gh.opts.PollInterval)
+	}
 	return every
 }
 
-// webhookPollInterval is the polling interval while webhooks flow.
-const webhookPollInterval = 30 * time.Second
+const (
+	// webhookPollInterval is the polling interval while webhooks flow.
+	webhookPollInterval = 30 * time.Second
+	// slowPollFactor stretches the interval while every runner is ours.
+	slowPollFactor = 4
+)
 
 // poll lists every scope the groups need and journals what changed. It
 // runs on a worker goroutine and works on copies of the poller's state.
