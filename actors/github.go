@@ -117,7 +117,6 @@ type GitHub struct {
 	mu         sync.Mutex
 	running    bool
 	hooked     bool // Start installed the API hooks
-	startedAt  time.Time
 	cancel     context.CancelFunc
 	ctx        context.Context
 	poller     *actor.PID
@@ -196,7 +195,6 @@ func (gh *GitHub) Start(ctx context.Context) error {
 		return errors.New("github integration already running")
 	}
 	gh.ctx, gh.cancel = context.WithCancel(context.Background())
-	gh.startedAt = gh.clock.Now()
 	if gh.opts.Runners != nil {
 		gh.poller = gh.spawn(func() actor.Actor { return newPoller(gh) })
 	}
@@ -263,6 +261,9 @@ func (gh *GitHub) Stop(ctx context.Context) error {
 		<-done
 	}
 	cancel()
+	// Workers are done and the actors gone: messages sent to them while
+	// they stopped were counted but will never be handled.
+	gh.activity.Store(0)
 	gh.log.Info("github integration stopped")
 	return err
 }

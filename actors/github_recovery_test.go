@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -61,4 +62,30 @@ func TestGitHubCrashAfterRunCreated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGitHubStopAbandonsAndStartReconciles stops the integration (as a
+// leader stepping down) while a dispatch request is held: Stop gives up
+// waiting, the job stays dispatching, and the next Start reconciles it.
+func TestGitHubStopAbandonsAndStartReconciles(t *testing.T) {
+	e := newGHEnv(t, envOptions{correlation: true, faults: []sim.FaultRule{{
+		Kind: sim.FaultLatency, Method: "POST", Path: dispatchPath, Delay: sim.Duration(time.Hour), Count: 1,
+	}}})
+	e.waitRunners(3)
+	id := e.enqueueNoSettle("sync", "sync-geth")
+	e.eventually("dispatch held by the simulator", func() bool { return e.faultFired(0) == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := e.gh.Stop(ctx); err == nil {
+		t.Fatalf("Stop returned no error while abandoning a held request")
+	}
+	if s := e.status(id); s != state.StatusDispatching {
+		t.Fatalf("after Stop: %s; want dispatching, for the next leader to reconcile", s)
+	}
+	if err := e.gh.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	e.waitTerminal(3*time.Minute, id)
+	e.expectOneRunEach(id)
 }

@@ -92,7 +92,11 @@ func readGroupView(g *state.GroupState, readyLimit int, cutoff time.Time) groupV
 			continue
 		}
 		if p := g.DispatchProblem(j); p != "" {
-			v.Undispatchable[j.ID] = p
+			// Failed only while the group dispatches: a paused group is
+			// left alone.
+			if !v.Halted {
+				v.Undispatchable[j.ID] = p
+			}
 			continue
 		}
 		if !v.Halted && len(v.Ready) < readyLimit {
