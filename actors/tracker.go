@@ -42,6 +42,9 @@ type tracker struct {
 	cancels map[string]context.CancelFunc
 
 	passing bool
+	// noted are jobs the journal told about while a pass ran: its read may
+	// predate them, so its view does not replace them.
+	noted map[string]bool
 	again   bool
 	first   bool // the first pass has not run: dispatching jobs found then predate this start
 	timer   ClockTimer
@@ -97,6 +100,7 @@ func (t *tracker) pass() {
 		t.timer = nil
 	}
 	t.passing = true
+	t.noted = map[string]bool{}
 	in := passInput{
 		reconcile: make(map[string]time.Time, len(t.reconcile)),
 		heard:     make(map[string]time.Time, len(t.heard)),
@@ -121,12 +125,29 @@ func (t *tracker) done(res passResult) {
 		t.gh.log.Warn("tracking pass", "err", res.err)
 	}
 	if res.views != nil {
+		old := t.jobs
 		t.jobs = map[string]jobView{}
 		t.byRun = map[int64]string{}
 		for _, j := range res.views {
 			t.jobs[j.ID] = j
+		}
+		for id := range t.noted {
+			j, ok := old[id]
+			if !ok {
+				continue
+			}
+			if v, seen := t.jobs[id]; seen {
+				// The journal's word on the run is newer than the read;
+				// the read has the coordinates.
+				v.Status, v.RunID, v.RunURL, v.TriggeredAt, v.StartedAt = j.Status, j.RunID, j.RunURL, j.TriggeredAt, j.StartedAt
+				v.RunnerID, v.RunnerName, v.CancelRequested = j.RunnerID, j.RunnerName, j.CancelRequested
+				j = v
+			}
+			t.jobs[id] = j
+		}
+		for id, j := range t.jobs {
 			if j.RunID != 0 {
-				t.byRun[j.RunID] = j.ID
+				t.byRun[j.RunID] = id
 			}
 		}
 		for id := range t.reconcile {
@@ -170,6 +191,9 @@ func (t *tracker) done(res passResult) {
 // noteJob keeps the run index current between passes, from the journal's
 // own events, so webhooks for a run triggered a moment ago find their job.
 func (t *tracker) noteJob(j *state.Job) {
+	if t.passing {
+		t.noted[j.ID] = true
+	}
 	if j.Status.Terminal() || j.Status == state.StatusPending {
 		if stop, ok := t.cancels[j.ID]; ok {
 			stop()
