@@ -45,9 +45,9 @@ type tracker struct {
 	// noted are jobs the journal told about while a pass ran: its read may
 	// predate them, so its view does not replace them.
 	noted map[string]bool
-	again   bool
-	first   bool // the first pass has not run: dispatching jobs found then predate this start
-	timer   ClockTimer
+	again bool
+	first bool // the first pass has not run: dispatching jobs found then predate this start
+	timer ClockTimer
 }
 
 func newTracker(gh *GitHub) *tracker {
