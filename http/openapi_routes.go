@@ -16,7 +16,7 @@ type routeDoc struct {
 	// JSON of ours.
 	requestBody map[string]any
 	headers     []openAPIParam
-	websocket map[string]any
+	websocket   map[string]any
 	// errorPage: errors may be a small HTML page for a browser instead.
 	errorPage bool
 }
