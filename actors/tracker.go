@@ -46,7 +46,7 @@ type tracker struct {
 	// predate them, so its view does not replace them.
 	noted map[string]bool
 	again bool
-	first bool // the first pass has not run: dispatching jobs found then predate this start
+	first bool // the next pass is the first: it seeds the run-time averages from history
 	timer ClockTimer
 }
 
