@@ -162,7 +162,8 @@ func (gh *GitHub) trackWorkflow(ctx context.Context, jobs []jobView, in passInpu
 		run, found := byID[j.RunID]
 		if j.RunID == 0 {
 			run, found = matched[j.ID]
-		} else if !found && listedAt.Sub(j.TriggeredAt) >= listGrace {
+		} else if age := listedAt.Sub(j.TriggeredAt); !found && (age >= listGrace || age >= gh.opts.RunNotFoundTimeout) {
+			// Read by id before ever failing a job whose run id is known.
 			run, found = gh.getRun(ctx, j)
 		}
 		if !found {

@@ -141,7 +141,7 @@ func TestE2EKillDuringDispatchNeverSendsTwice(t *testing.T) {
 			name: "run_created_answer_lost",
 			faults: []sim.FaultRule{
 				{Kind: sim.FaultLost, Method: "POST", Path: crashDispatchPath, Status: 502, Count: 1},
-				{Kind: sim.FaultListLag, Method: "POST", Path: crashDispatchPath, Delay: sim.Duration(8 * time.Second), Count: 1},
+				{Kind: sim.FaultListLag, Method: "POST", Path: crashDispatchPath, Delay: sim.Duration(3 * time.Second), Count: 1},
 			},
 			held: func(st sim.State) bool { return len(st.Runs) == 1 },
 		},
