@@ -159,7 +159,7 @@ func (a *groupActor) info() GroupInfo {
 
 // jobInfo is a copy of a job with its pending reason and ETA.
 func (a *groupActor) jobInfo(j *state.Job) JobInfo {
-	ji := JobInfo{Job: j.Clone()}
+	ji := JobInfo{Job: j.View()}
 	if j.Status == state.StatusPending {
 		ji.PendingReason, ji.ETA = a.pendingReason(j)
 	}

@@ -243,11 +243,11 @@ func (a *groupActor) queue() []JobInfo {
 	pending := a.g.Pending()
 	out := make([]JobInfo, 0, len(active)+len(pending))
 	for _, j := range active {
-		out = append(out, JobInfo{Job: j.Clone()})
+		out = append(out, JobInfo{Job: j.View()})
 	}
 	ahead := 0
 	for _, j := range pending {
-		ji := JobInfo{Job: j.Clone()}
+		ji := JobInfo{Job: j.View()}
 		ji.PendingReason, ji.ETA = a.sys.explain(a.g, j, ahead)
 		if !j.Paused {
 			ahead++
@@ -358,14 +358,8 @@ func (s *System) canceller() func(jobID string) {
 // History returns a page of a group's finished jobs.
 func (s *System) History(ctx context.Context, groupID string, q state.HistoryQuery) (state.HistoryPage, error) {
 	v, err := s.query(ctx, groupID, func(a *groupActor) (any, error) {
-		p, err := a.g.HistoryPage(q)
-		if err != nil {
-			return nil, err
-		}
-		for i, j := range p.Jobs {
-			p.Jobs[i] = j.Clone()
-		}
-		return p, nil
+		// HistoryPage returns copies: nothing to copy here.
+		return a.g.HistoryPage(q)
 	})
 	if err != nil {
 		return state.HistoryPage{}, err

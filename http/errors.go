@@ -94,7 +94,16 @@ func writeErrorStatus(ctx *fasthttp.RequestCtx, status int, msg string) {
 // which always marshal; should one ever fail, the client still gets a valid
 // JSON 500 rather than a half-written body.
 func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	switch v := v.(type) {
+	case []jobView:
+		b = appendJobViews(make([]byte, 0, 512*len(v)), v)
+	case jobView:
+		b = appendJobView(make([]byte, 0, 512), &v)
+	default:
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		status, b = fasthttp.StatusInternalServerError, []byte(`{"error":"`+msgInternal+`"}`)
 	}

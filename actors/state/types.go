@@ -124,7 +124,17 @@ type Job struct {
 	PreviousJobID string `json:"previous_job_id,omitempty"`
 }
 
-// Clone returns a deep copy of j, safe to hand to another goroutine.
+// View returns a copy of j for a reader in another goroutine, cheaply: the
+// maps and pointed-to values are shared. That is safe because Apply never
+// writes into them (a change replaces the whole map or pointer), so the
+// reader must not write into them either. Use Clone for a copy to modify.
+func (j *Job) View() *Job {
+	c := *j
+	return &c
+}
+
+// Clone returns a deep copy of j, safe to modify and hand to another
+// goroutine.
 func (j *Job) Clone() *Job {
 	c := *j
 	c.Inputs = cloneMap(j.Inputs)
