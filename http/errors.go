@@ -97,8 +97,8 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
 	var b []byte
 	var err error
 	switch v := v.(type) {
-	case []jobView:
-		b = appendJobViews(make([]byte, 0, 512*len(v)), v)
+	case jobInfoList:
+		b = v.appendJSON(make([]byte, 0, 640*len(v)))
 	case jobView:
 		b = appendJobView(make([]byte, 0, 512), &v)
 	default:

@@ -5,23 +5,34 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dispatchoor/dispatchoor/actors"
 )
 
-// appendJobViews encodes jobs exactly as encoding/json would (field order,
-// null and omitempty rules, escaping, RFC 3339 times, sorted map keys), but
-// without reflection: a group's queue can hold ten thousand jobs and is read
-// on every dashboard refresh, where reflection dominated the time.
-// TestJobJSONMatchesEncodingJSON holds the two encoders equal.
-func appendJobViews(b []byte, vs []jobView) []byte {
+// The encoders below write jobs exactly as encoding/json would (field
+// order, null and omitempty rules, escaping, RFC 3339 times, sorted map
+// keys), but without reflection: a group's queue can hold ten thousand jobs
+// and is read on every dashboard refresh, where reflection dominated the
+// time. TestJobJSONMatchesEncodingJSON holds the two equal.
+
+// jobInfoList is a list of jobs answered as []jobView, encoded one view at a
+// time so a large queue never exists twice in memory as views.
+type jobInfoList []actors.JobInfo
+
+func (l jobInfoList) appendJSON(b []byte) []byte {
 	b = append(b, '[')
-	for i := range vs {
+	for i := range l {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJobView(b, &vs[i])
+		v := newJobView(l[i])
+		b = appendJobView(b, &v)
 	}
 	return append(b, ']')
 }
+
+// MarshalJSON lets encoding/json (tests, other writers) encode the list too.
+func (l jobInfoList) MarshalJSON() ([]byte, error) { return l.appendJSON(nil), nil }
 
 func appendJobView(b []byte, v *jobView) []byte {
 	b = append(b, `{"id":`...)

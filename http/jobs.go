@@ -12,7 +12,7 @@ func (s *Server) queue(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return fasthttp.StatusOK, jobViews(jobs), nil
+	return fasthttp.StatusOK, jobInfoList(jobs), nil
 }
 
 // enqueue handles POST /api/v1/groups/{id}/queue.

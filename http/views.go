@@ -110,14 +110,6 @@ func runID(j *state.Job) *int64 {
 	return &zero
 }
 
-func jobViews(infos []actors.JobInfo) []jobView {
-	out := make([]jobView, 0, len(infos))
-	for _, info := range infos {
-		out = append(out, newJobView(info))
-	}
-	return out
-}
-
 // groupView is a Group (spec §2.1).
 type groupView struct {
 	ID           string    `json:"id"`
