@@ -50,9 +50,13 @@ func (s *System) background() {
 // apply in the same step as they append), so a partition that has seen no
 // event of its own up to floor may claim floor as its index. The snapshot is
 // written only once every captured event is durable.
-func (s *System) Snapshot(ctx context.Context) error {
+func (s *System) Snapshot(ctx context.Context) (err error) {
 	s.snapshotMu.Lock()
 	defer s.snapshotMu.Unlock()
+	if s.opts.OnSnapshot != nil {
+		start := time.Now()
+		defer func() { s.opts.OnSnapshot(time.Since(start), err) }()
+	}
 	appended := s.appended.Load()
 	floor := s.journal.LastIndex()
 	parts := state.Parts{Groups: map[string]json.RawMessage{}}

@@ -42,6 +42,9 @@ type Options struct {
 	// negative disables pruning. CleanupInterval defaults to 1h.
 	RetentionDays   int
 	CleanupInterval time.Duration
+	// OnSnapshot, if set, is told how long each snapshot took from the
+	// first partition capture to the file on disk, and whether it failed.
+	OnSnapshot func(d time.Duration, err error)
 }
 
 // System is the live state: the actors that own it and the journal behind

@@ -31,6 +31,7 @@ type appMetrics struct {
 	batchRecords  *metrics.PrometheusHistogram
 	batchBytes    *metrics.PrometheusHistogram
 	snapshotSave  *metrics.PrometheusHistogram
+	snapshotTotal *metrics.PrometheusHistogram // capture of every partition plus the write
 	snapshotFails *metrics.Counter
 	snapshotBytes *metrics.Gauge
 }
@@ -60,6 +61,7 @@ func newAppMetrics(version, commit, date string) *appMetrics {
 		batchRecords:  s.NewPrometheusHistogramExt("dispatchoor_journal_batch_records", recordBuckets),
 		batchBytes:    s.NewPrometheusHistogramExt("dispatchoor_journal_batch_bytes", byteBuckets),
 		snapshotSave:  s.NewPrometheusHistogramExt("dispatchoor_snapshot_save_duration_seconds", latencyBuckets),
+		snapshotTotal: s.NewPrometheusHistogramExt("dispatchoor_snapshot_duration_seconds", latencyBuckets),
 		snapshotFails: s.NewCounter("dispatchoor_snapshot_save_errors_total"),
 		snapshotBytes: s.NewGauge("dispatchoor_snapshot_bytes", nil),
 	}
@@ -200,4 +202,12 @@ func (m *appMetrics) watchGitHub(c *github.Client, primary bool) {
 	m.set.GetOrCreateGauge("dispatchoor_github_rate_limit_remaining", func() float64 {
 		return float64(m.rateSource.Load().Status().Remaining)
 	})
+}
+
+// snapshotTaken records a whole snapshot: capturing every partition from
+// its owner, waiting for the captured events to be durable, and the write.
+func (m *appMetrics) snapshotTaken(d time.Duration, err error) {
+	if err == nil {
+		m.snapshotTotal.Update(d.Seconds())
+	}
 }

@@ -114,6 +114,7 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 		SnapshotEvery:   cfg.Storage.SnapshotEvery,
 		RetentionDays:   cfg.History.RetentionDays,
 		CleanupInterval: cfg.History.CleanupInterval.D(),
+		OnSnapshot:      m.snapshotTaken,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
