@@ -43,6 +43,12 @@ export class Api {
   group(id) {
     return this.request('GET', `/groups/${encodeURIComponent(id)}`)
   }
+  /** A group with its counters (queued, running, idle and busy runners), which only the list carries. */
+  async groupStats(id) {
+    const g = (await this.groups()).find((x) => x.id === id)
+    if (!g) throw new Error(`group ${id} not in GET /groups`)
+    return g
+  }
   templates(groupId) {
     return this.request('GET', `/groups/${encodeURIComponent(groupId)}/templates`)
   }

@@ -29,30 +29,63 @@ export function runningIds(page) {
 
 /** Resolves with the response of the next matching API call. */
 export function nextResponse(page, method, pathSuffix) {
-  return page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname.endsWith(pathSuffix))
+  const response = page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname.endsWith(pathSuffix))
+  // The caller awaits it after acting; a timeout then fails that await
+  // instead of surfacing early as an unhandled rejection.
+  response.catch(() => {})
+  return response
 }
 
 /**
- * Records every status a job card shows, in order, from now on, including
- * its removal from the queue ("gone"). A MutationObserver in the page sees
- * short-lived states that polling from the test could miss.
+ * Records, from now on and in order, every status that each job card shows,
+ * including its removal from the page ("gone"). A MutationObserver in the
+ * page sees short-lived states that polling from the test could miss, and it
+ * follows cards that appear later, such as a job added through a dialog.
  *
  * @param {Page} page
- * @param {string} id
- * @returns {Promise<() => Promise<string[]>>} reads the statuses seen so far
+ * @returns {Promise<(id: string) => Promise<string[]>>} the statuses one job has shown so far
  */
-export async function recordStatuses(page, id) {
-  await page.evaluate((jobId) => {
-    const seen = []
+export async function recordStatuses(page) {
+  await page.evaluate(() => {
+    const seen = (window.__statuses = {})
     const sample = () => {
-      const card = document.querySelector(`[data-testid="job-card"][data-job-id="${jobId}"]`)
-      const status = card ? card.getAttribute('data-status') : 'gone'
-      if (seen[seen.length - 1] !== status) seen.push(status)
+      const now = new Map()
+      for (const card of document.querySelectorAll('[data-testid="job-card"]')) {
+        now.set(card.getAttribute('data-job-id'), card.getAttribute('data-status'))
+      }
+      for (const id of Object.keys(seen)) if (!now.has(id)) now.set(id, 'gone')
+      for (const [id, status] of now) {
+        const list = (seen[id] ??= [])
+        if (list[list.length - 1] !== status) list.push(status)
+      }
     }
     sample()
     new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] })
-    window.__statuses = window.__statuses ?? {}
-    window.__statuses[jobId] = seen
-  }, id)
-  return () => page.evaluate((jobId) => [...window.__statuses[jobId]], id)
+  })
+  return (id) => page.evaluate((jobId) => [...(window.__statuses[jobId] ?? [])], id)
+}
+
+/**
+ * Adds a job through the group page's "Add Job → From Template" dialog and
+ * returns the job the server created.
+ *
+ * @param {Page} page
+ * @param {string} groupId
+ * @param {string} templateName as the dialog lists it
+ */
+export async function addFromTemplate(page, groupId, templateName) {
+  await page.getByTestId('add-job').click()
+  await page.getByTestId('add-job-template').click()
+  const dialog = page.getByTestId('add-from-template')
+  await dialog.getByTestId('template-search').fill(templateName)
+  await dialog.getByTestId('template-option').filter({ hasText: templateName }).click()
+  if (await dialog.getByTestId('duplicate-warning').isVisible()) {
+    throw new Error(`${templateName} already has an auto-requeue job queued; the dialog asks to confirm a duplicate`)
+  }
+  const created = nextResponse(page, 'POST', `/groups/${groupId}/queue`)
+  await dialog.getByTestId('add-job-submit').click()
+  const res = await created
+  if (res.status() !== 201) throw new Error(`add job: HTTP ${res.status()} ${await res.text()}`)
+  await dialog.waitFor({ state: 'detached' })
+  return res.json()
 }
