@@ -109,14 +109,20 @@ export class ServerProcess {
     })
   }
 
-  /** Stops the process with SIGTERM (a clean shutdown) and waits for it; SIGKILL if it hangs. */
+  /**
+   * Stops the process with SIGTERM (a clean shutdown) and waits for it,
+   * with SIGKILL if it hangs. A server that had already died, or that does
+   * not exit 0, is an error: the test may have passed against a crash.
+   */
   async stop() {
     const child = this.child
     if (!child) return
     this.child = null
-    if (child.exitCode !== null || child.signalCode !== null) return
-    process.kill(child.pid, 'SIGTERM')
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid, 'SIGKILL'), STOP_TIMEOUT)
+    let timer
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGTERM')
+      timer = setTimeout(() => child.exitCode === null && process.kill(child.pid, 'SIGKILL'), STOP_TIMEOUT)
+    }
     const { code, signal } = await this.exited
     clearTimeout(timer)
     if (code !== 0) throw this.withLog(new Error(`server did not stop cleanly (${signal ?? `exit ${code}`})`))
