@@ -36,6 +36,12 @@ e2eTest('a paused group dispatches nothing until it is resumed', { mode: 'demo',
 
   // Ten simulated seconds per real one: five seconds with an idle runner is
   // far longer than any dispatch takes when the group is not paused.
+  // Jobs queued before the pause show their new reason once the page has
+  // refetched the queue (the pause itself only sends the group's state).
+  await waitFor(async () => {
+    const reasons = await page.getByTestId('pending-reason').allInnerTexts()
+    return reasons.length >= jobs.length && reasons.every((r) => r === 'group paused')
+  }, { timeout: 15_000, interval: 250, message: 'every pending job to show "group paused"' })
   await holdsFor(
     async () => {
       const g = await api.groupStats(group.id)

@@ -91,6 +91,16 @@ describe('applyLiveMessage', () => {
     expect(qc.getQueryData<Group>(queryKeys.group('g1'))?.paused).toBe(true)
   })
 
+  it('group_state refetches the queue only when the pause flag changed', () => {
+    const qc = client()
+    seed<Group>(qc, queryKeys.group('g1'), group({ id: 'g1' }))
+    seed(qc, queryKeys.queue('g1'), [pending({ id: 'a', position: 0 })])
+    applyLiveMessage(qc, { type: 'group_state', group_id: 'g1', payload: group({ id: 'g1', queued_jobs: 2 }) })
+    expect(qc.getQueryState(queryKeys.queue('g1'))?.isInvalidated).toBe(false)
+    applyLiveMessage(qc, { type: 'group_state', group_id: 'g1', payload: group({ id: 'g1', paused: true }) })
+    expect(qc.getQueryState(queryKeys.queue('g1'))?.isInvalidated).toBe(true)
+  })
+
   it('group_state for an unknown group refetches the list', () => {
     const qc = client()
     seed(qc, queryKeys.groups(), [group({ id: 'g1' })])

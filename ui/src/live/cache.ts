@@ -101,6 +101,14 @@ export function reorderPending(jobs: readonly Job[], order: readonly string[]): 
 
 function applyGroupState(qc: QueryClient, group: GroupWithStats): void {
   if (!group?.id) return
+  // Pausing or resuming a group changes the pending reason of every queued
+  // job, and no job_state message says so: refetch that queue.
+  const before =
+    qc.getQueryData<Group>(queryKeys.group(group.id)) ??
+    qc.getQueryData<GroupWithStats[]>(queryKeys.groups())?.find((g) => g.id === group.id)
+  if (before && before.paused !== group.paused) {
+    void qc.invalidateQueries({ queryKey: queryKeys.queue(group.id) })
+  }
   let known = false
   qc.setQueryData<GroupWithStats[]>(queryKeys.groups(), (old) => {
     if (!old) return old
