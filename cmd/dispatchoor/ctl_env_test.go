@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -175,24 +174,7 @@ func (e *testApp) call(method, path, token, body string, want int, out any) []by
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := (&http.Client{Timeout: envTimeout}).Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if resp.StatusCode != want {
-		e.t.Fatalf("%s %s: %d %s; want %d", method, path, resp.StatusCode, b, want)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			e.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return b
+	return sendExpect(e.t, req, envTimeout, want, out)
 }
 
 // enqueue adds a job from a template as admin and returns its id.

@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -165,24 +164,7 @@ func (e *e2eEnv) call(method, path, body string, headers map[string]string, want
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := (&http.Client{Timeout: e2eTimeout}).Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if resp.StatusCode != want {
-		e.t.Fatalf("%s %s: %d %s; want %d", method, path, resp.StatusCode, b, want)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			e.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return b
+	return sendExpect(e.t, req, e2eTimeout, want, out)
 }
 
 // e2eJob is the part of the job JSON the tests read.
