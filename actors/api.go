@@ -13,9 +13,11 @@ type Who struct {
 	IP       string
 }
 
-// JobInfo is a job as the API shows it: a copy of the job plus why it is
+// JobInfo is a job as the API shows it: the job plus why it is
 // still waiting and when it is expected to start.
 type JobInfo struct {
+	// Job is shared with the group's partition, where jobs are
+	// copy-on-write: it never changes, and readers must not change it.
 	Job *state.Job
 	// PendingReason is set for pending jobs: "group paused", "job paused",
 	// "no matching runner online", "3 matching runners busy", "2 jobs

@@ -14,8 +14,9 @@ import (
 type Committed struct {
 	Index uint64
 	Event *state.Event
-	// Job is a copy of the job the event changed, after the change; nil for
-	// events that change no single job or remove it.
+	// Job is the job the event changed, as it is after the change (shared
+	// and never changed again: jobs are copy-on-write); nil for events that
+	// change no single job or remove it.
 	Job *state.Job
 	// JobInfo is Job with its pending reason and ETA, as the API shows it.
 	JobInfo *JobInfo

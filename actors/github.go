@@ -207,7 +207,7 @@ func (gh *GitHub) Start(ctx context.Context) error {
 	// system's built-in answers are the right ones.
 	gh.hooked = gh.poller != nil
 	if gh.hooked {
-		hooks := Hooks{Explain: gh.explain, Refresh: gh.refresh}
+		hooks := Hooks{Explain: gh.explainer, Refresh: gh.refresh}
 		if gh.tracker != nil {
 			hooks.Cancel = gh.requestCancel
 		}

@@ -58,36 +58,60 @@ func countCapacity(runners []runnerAvail, labels []string) capacity {
 	return c
 }
 
-// explain is the Explain hook: why a pending job waits and when it should
-// start. ahead counts the unpaused pending jobs before it.
-func (gh *GitHub) explain(g *state.GroupState, j *state.Job, ahead int) (string, time.Time, bool) {
+// explainer is the Explain hook: it returns the function that says why a
+// pending job of g waits and when it should start (ahead counts the
+// unpaused pending jobs before it), or nil before the dispatcher published
+// anything. What all jobs of the group share (the snapshot, the clock, the
+// capacity, the run-time averages) is read once per call, since a whole
+// queue is explained in one pass.
+func (gh *GitHub) explainer(g *state.GroupState) func(j *state.Job, ahead int) (string, time.Time, bool) {
 	snap := gh.explainSnap.Load()
 	if snap == nil {
-		return "", time.Time{}, false
-	}
-	switch {
-	case !g.Group.InConfig:
-		return "group no longer in config", time.Time{}, true
-	case g.Group.Paused:
-		return "group paused", time.Time{}, true
-	case j.Paused:
-		return "job paused", time.Time{}, true
-	}
-	if p := g.DispatchProblem(j); p != "" {
-		return p, time.Time{}, true
+		return nil
 	}
 	now := gh.clock.Now()
-	if snap.backoffUntil.After(now) {
-		return "GitHub rate-limited until " + snap.backoffUntil.UTC().Format("15:04:05Z"), snap.backoffUntil, true
+	var (
+		c       capacity
+		counted bool
+		avgs    map[string]time.Duration // by template id; absent: not looked up yet
+	)
+	return func(j *state.Job, ahead int) (string, time.Time, bool) {
+		switch {
+		case !g.Group.InConfig:
+			return "group no longer in config", time.Time{}, true
+		case g.Group.Paused:
+			return "group paused", time.Time{}, true
+		case j.Paused:
+			return "job paused", time.Time{}, true
+		}
+		if p := g.DispatchProblem(j); p != "" {
+			return p, time.Time{}, true
+		}
+		if snap.backoffUntil.After(now) {
+			return "GitHub rate-limited until " + snap.backoffUntil.UTC().Format("15:04:05Z"), snap.backoffUntil, true
+		}
+		if !snap.polled {
+			return "waiting for the first runner poll", time.Time{}, true
+		}
+		if !counted {
+			c, counted = snap.capacity(g.Group.ID, g.Group.RunnerLabels), true
+		}
+		if c.online == 0 {
+			return "no matching runner online", time.Time{}, true
+		}
+		if c.available > ahead {
+			return waitReason(c, ahead), now, true
+		}
+		avg, ok := avgs[j.TemplateID]
+		if !ok {
+			if avgs == nil {
+				avgs = map[string]time.Duration{}
+			}
+			avg, _ = gh.durations.estimate(g.Group.ID, j.TemplateID)
+			avgs[j.TemplateID] = avg
+		}
+		return waitReason(c, ahead), etaAfter(c, ahead, avg, now), true
 	}
-	if !snap.polled {
-		return "waiting for the first runner poll", time.Time{}, true
-	}
-	c := snap.capacity(g.Group.ID, g.Group.RunnerLabels)
-	if c.online == 0 {
-		return "no matching runner online", time.Time{}, true
-	}
-	return waitReason(c, ahead), gh.eta(g.Group.ID, j.TemplateID, c, ahead, now), true
 }
 
 // waitReason says what a dispatchable job waits for.
@@ -109,15 +133,11 @@ func waitReason(c capacity, ahead int) string {
 	return strings.Join(parts, ", ")
 }
 
-// eta estimates when a job starts: at once when a runner is free for it,
-// else after the waves of runs ahead of it, each taking the template's
-// average run time. Zero when no run time has been observed yet.
-func (gh *GitHub) eta(groupID, templateID string, c capacity, ahead int, now time.Time) time.Time {
-	if c.available > ahead {
-		return now
-	}
-	avg, ok := gh.durations.estimate(groupID, templateID)
-	if !ok || c.online == 0 {
+// etaAfter estimates when a job starts that has to wait for a runner:
+// after the waves of runs ahead of it, each taking the template's average
+// run time (zero: none observed yet, so no estimate).
+func etaAfter(c capacity, ahead int, avg time.Duration, now time.Time) time.Time {
+	if avg <= 0 || c.online == 0 {
 		return time.Time{}
 	}
 	waves := (ahead-c.available)/c.online + 1

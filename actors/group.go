@@ -157,9 +157,11 @@ func (a *groupActor) info() GroupInfo {
 	return gi
 }
 
-// jobInfo is a copy of a job with its pending reason and ETA.
+// jobInfo is a job with its pending reason and ETA. The job is shared, not
+// copied: jobs are copy-on-write (see state.GroupState), so this value
+// never changes after the actor moves on.
 func (a *groupActor) jobInfo(j *state.Job) JobInfo {
-	ji := JobInfo{Job: j.View()}
+	ji := JobInfo{Job: j}
 	if j.Status == state.StatusPending {
 		ji.PendingReason, ji.ETA = a.pendingReason(j)
 	}

@@ -42,10 +42,11 @@ type Hooks struct {
 	Cancel func(jobID string)
 	// Refresh polls the runners now (POST /runners/refresh).
 	Refresh func(ctx context.Context) error
-	// Explain refines a pending job's reason and ETA; ok false falls back to
-	// the built-in explanation. It runs on the group actor's goroutine and
-	// must not block.
-	Explain func(g *state.GroupState, j *state.Job, ahead int) (reason string, eta time.Time, ok bool)
+	// Explain returns the function that refines the reason and ETA of g's
+	// pending jobs (nil, or ok false, falls back to the built-in
+	// explanation). Both run on the group actor's goroutine and must not
+	// block; the returned function is used for one pass over g only.
+	Explain func(g *state.GroupState) func(j *state.Job, ahead int) (reason string, eta time.Time, ok bool)
 }
 
 // SetHooks installs (or, with a zero Hooks, removes) the GitHub hooks. A

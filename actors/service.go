@@ -238,21 +238,24 @@ func (s *System) Queue(ctx context.Context, groupID string) ([]JobInfo, error) {
 	return v.([]JobInfo), nil
 }
 
+// queue lists the group's active and pending jobs for a reader, sharing
+// the jobs (they are copy-on-write) instead of copying ten thousand of them.
 func (a *groupActor) queue() []JobInfo {
 	active := a.g.Active()
 	pending := a.g.Pending()
-	out := make([]JobInfo, 0, len(active)+len(pending))
-	for _, j := range active {
-		out = append(out, JobInfo{Job: j.View()})
+	out := make([]JobInfo, len(active)+len(pending))
+	for i, j := range active {
+		out[i].Job = j
 	}
+	explain := a.sys.explainer(a.g)
 	ahead := 0
-	for _, j := range pending {
-		ji := JobInfo{Job: j.View()}
-		ji.PendingReason, ji.ETA = a.sys.explain(a.g, j, ahead)
+	for k, j := range pending {
+		i := len(active) + k
+		out[i].Job = j
+		out[i].PendingReason, out[i].ETA = explain(j, ahead)
 		if !j.Paused {
 			ahead++
 		}
-		out = append(out, ji)
 	}
 	return out
 }

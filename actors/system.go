@@ -69,7 +69,7 @@ type System struct {
 	// Hooks installed by the GitHub integration (leader-only actors).
 	cancelHook  func(jobID string)
 	refreshHook func(ctx context.Context) error
-	explainHook func(g *state.GroupState, j *state.Job, ahead int) (string, time.Time, bool)
+	explainHook func(g *state.GroupState) func(j *state.Job, ahead int) (string, time.Time, bool)
 
 	appended     atomic.Uint64 // events appended since start
 	snapshotMu   sync.Mutex    // one snapshot at a time

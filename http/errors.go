@@ -94,20 +94,26 @@ func writeErrorStatus(ctx *fasthttp.RequestCtx, status int, msg string) {
 // which always marshal; should one ever fail, the client still gets a valid
 // JSON 500 rather than a half-written body.
 func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
-	var b []byte
-	var err error
-	switch v := v.(type) {
-	case jobInfoList:
-		b = v.appendJSON(make([]byte, 0, 640*len(v)))
-	case jobView:
-		b = appendJobView(make([]byte, 0, 512), &v)
-	default:
-		b, err = json.Marshal(v)
-	}
-	if err != nil {
-		status, b = fasthttp.StatusInternalServerError, []byte(`{"error":"`+msgInternal+`"}`)
-	}
 	ctx.Response.Header.SetContentType("application/json")
 	ctx.SetStatusCode(status)
+	switch v := v.(type) {
+	case listAppender:
+		// Encode straight into the response's own (pooled) body buffer:
+		// a large queue is then neither copied nor allocated per read.
+		b := v.appendJSON(ctx.Response.SwapBody(nil)[:0])
+		ctx.Response.SwapBody(b)
+		return
+	case jobView:
+		ctx.SetBody(appendJobView(make([]byte, 0, 512), &v))
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		ctx.SetStatusCode(fasthttp.StatusInternalServerError)
+		b = []byte(`{"error":"` + msgInternal + `"}`)
+	}
 	ctx.SetBody(b)
 }
+
+// listAppender is a list answer with its own encoder.
+type listAppender interface{ appendJSON(b []byte) []byte }

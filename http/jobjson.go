@@ -35,6 +35,22 @@ func (l jobInfoList) appendJSON(b []byte) []byte {
 func (l jobInfoList) MarshalJSON() ([]byte, error) { return l.appendJSON(nil), nil }
 
 func appendJobView(b []byte, v *jobView) []byte {
+	b = appendJobHead(b, v)
+	var eta time.Time
+	if v.ETA != nil {
+		eta = *v.ETA
+	}
+	b = appendJobWait(b, v.PendingReason, eta)
+	b = appendJobTail(b, v)
+	return append(b, '}')
+}
+
+// A job's JSON is cut in three so that what a read computes (the pending
+// reason and ETA, in the middle) can sit between cached parts: the head
+// (from the opening brace through labels) and the tail (the optional
+// fields after eta, without the closing brace) depend only on the job.
+
+func appendJobHead(b []byte, v *jobView) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, v.ID)
 	b = append(b, `,"group_id":`...)
@@ -94,8 +110,19 @@ func appendJobView(b []byte, v *jobView) []byte {
 		b = append(b, `,"labels":`...)
 		b = appendStringMap(b, v.Labels)
 	}
-	b = appendOptString(b, `,"pending_reason":`, v.PendingReason)
-	b = appendOptTime(b, `,"eta":`, v.ETA)
+	return b
+}
+
+// appendJobWait writes the pending reason and ETA (zero: none).
+func appendJobWait(b []byte, reason string, eta time.Time) []byte {
+	b = appendOptString(b, `,"pending_reason":`, reason)
+	if eta.IsZero() {
+		return b
+	}
+	return appendTime(append(b, `,"eta":`...), eta)
+}
+
+func appendJobTail(b []byte, v *jobView) []byte {
 	b = appendOptTime(b, `,"dispatching_at":`, v.DispatchingAt)
 	b = appendOptTime(b, `,"started_at":`, v.StartedAt)
 	b = appendOptString(b, `,"dispatch_key":`, v.DispatchKey)
@@ -103,8 +130,7 @@ func appendJobView(b []byte, v *jobView) []byte {
 	if v.CancelRequested {
 		b = append(b, `,"cancel_requested":true`...)
 	}
-	b = appendOptString(b, `,"previous_job_id":`, v.PreviousJobID)
-	return append(b, '}')
+	return appendOptString(b, `,"previous_job_id":`, v.PreviousJobID)
 }
 
 func appendOptString(b []byte, key, s string) []byte {

@@ -8,11 +8,12 @@ import (
 
 // queue handles GET /api/v1/groups/{id}/queue.
 func (s *Server) queue(c *call) (int, any, error) {
-	jobs, err := s.svc.Queue(c.c, c.param("id"))
+	group := c.param("id")
+	jobs, err := s.svc.Queue(c.c, group)
 	if err != nil {
 		return 0, nil, err
 	}
-	return fasthttp.StatusOK, jobInfoList(jobs), nil
+	return fasthttp.StatusOK, cachedQueue{cache: s.jobs, group: group, jobs: jobs}, nil
 }
 
 // enqueue handles POST /api/v1/groups/{id}/queue.

@@ -30,6 +30,7 @@ type Server struct {
 	static  fasthttp.RequestHandler
 	metrics *metrics.Set
 	srv     *fasthttp.Server
+	jobs    *jobCache // JSON of queued jobs, for GET .../queue
 
 	startedAt time.Time
 
@@ -77,6 +78,7 @@ func New(opts Options) (*Server, error) {
 		cors:      newCORSPolicy(opts.CORSOrigins, proxies),
 		limits:    newLimiters(*opts.RateLimit, opts.Now),
 		metrics:   metrics.NewSet(),
+		jobs:      newJobCache(),
 		startedAt: opts.Now(),
 	}
 	s.static = s.staticHandler()

@@ -212,6 +212,7 @@ func TestUpdatePatch(t *testing.T) {
 	owner := "fork"
 	j := f.enqueue(AddJob{TemplateID: "t1", Owner: "other", Labels: map[string]string{"a": "b"}})
 	f.must(f.g().Update(f.meta(), j.ID, UpdateJob{Owner: &owner, HasInputs: true, Inputs: map[string]string{"only": "x"}}))
+	j = f.job(j.ID)
 	if got, _, _, _ := f.g().Effective(j); got != "fork" {
 		t.Fatalf("got owner %s; want the override fork", got)
 	}
@@ -224,6 +225,7 @@ func TestUpdatePatch(t *testing.T) {
 
 	empty := ""
 	f.must(f.g().Update(f.meta(), j.ID, UpdateJob{Owner: &empty, HasLabels: true, Labels: map[string]string{}}))
+	j = f.job(j.ID)
 	if got, _, _, _ := f.g().Effective(j); got != "acme" {
 		t.Fatalf("got owner %s; want the template's acme after clearing the override", got)
 	}
@@ -381,6 +383,7 @@ func TestRequestCancel(t *testing.T) {
 	j := f.enqueueT1()
 	f.dispatch(j.ID)
 	f.must(f.g().RequestCancel(f.meta(), j.ID))
+	j = f.job(j.ID)
 	if !j.CancelRequested || j.Status != StatusDispatching {
 		t.Fatalf("got cancel_requested %v status %s; want the request recorded, status unchanged", j.CancelRequested, j.Status)
 	}
@@ -417,23 +420,23 @@ func TestPauseAndRequeueSettings(t *testing.T) {
 	f := newFixture(t)
 	j := f.enqueueT1()
 	f.must(f.g().SetPaused(f.meta(), j.ID, true))
-	if !j.Paused {
+	if j = f.job(j.ID); !j.Paused {
 		t.Fatalf("job not paused")
 	}
 	f.must(f.g().SetPaused(f.meta(), j.ID, false))
-	if j.Paused {
+	if j = f.job(j.ID); j.Paused {
 		t.Fatalf("job still paused")
 	}
 	f.must(f.g().SetAutoRequeue(f.meta(), j.ID, true, intPtr(4)))
-	if !j.AutoRequeue || *j.RequeueLimit != 4 {
+	if j = f.job(j.ID); !j.AutoRequeue || *j.RequeueLimit != 4 {
 		t.Fatalf("got auto_requeue %v limit %v; want true 4", j.AutoRequeue, j.RequeueLimit)
 	}
 	f.must(f.g().DisableRequeue(f.meta(), j.ID))
-	if j.AutoRequeue || j.RequeueLimit == nil || *j.RequeueLimit != 4 {
+	if j = f.job(j.ID); j.AutoRequeue || j.RequeueLimit == nil || *j.RequeueLimit != 4 {
 		t.Fatalf("got auto_requeue %v limit %v; want false with the limit kept", j.AutoRequeue, j.RequeueLimit)
 	}
 	f.must(f.g().SetAutoRequeue(f.meta(), j.ID, true, nil))
-	if j.RequeueLimit != nil {
+	if j = f.job(j.ID); j.RequeueLimit != nil {
 		t.Fatalf("got limit %d; want null (unlimited)", *j.RequeueLimit)
 	}
 

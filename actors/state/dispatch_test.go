@@ -7,27 +7,28 @@ import (
 )
 
 // stage moves a fresh t1 job of g1 to the given status through the decide
-// functions under test, so each case starts from a state they produced.
+// functions under test, so each case starts from a state they produced. It
+// returns the job as it is after the last step.
 func (f *fixture) stage(status JobStatus) *Job {
 	f.tb.Helper()
-	j := f.enqueueT1()
+	id := f.enqueueT1().ID
 	if status == StatusPending {
-		return j
+		return f.job(id)
 	}
-	f.must(f.g().MarkDispatching(f.meta(), j.ID, "k-"+j.ID, 7, "runner-7"))
+	f.must(f.g().MarkDispatching(f.meta(), id, "k-"+id, 7, "runner-7"))
 	if status == StatusDispatching {
-		return j
+		return f.job(id)
 	}
-	f.must(f.g().MarkTriggered(f.meta(), j.ID, 0, ""))
+	f.must(f.g().MarkTriggered(f.meta(), id, 0, ""))
 	if status == StatusTriggered {
-		return j
+		return f.job(id)
 	}
 	if status == StatusRunning {
-		f.must(f.g().MarkRunning(f.meta(), j.ID, 9, "runner-9"))
-		return j
+		f.must(f.g().MarkRunning(f.meta(), id, 9, "runner-9"))
+		return f.job(id)
 	}
-	f.must(f.g().Finish(f.meta(), j.ID, Finish{Status: status}))
-	return j
+	f.must(f.g().Finish(f.meta(), id, Finish{Status: status}))
+	return f.job(id)
 }
 
 func TestMarkDispatching(t *testing.T) {
@@ -42,6 +43,7 @@ func TestMarkDispatching(t *testing.T) {
 	if e.DispatchKey != "key-1" || e.RunnerID != 7 || e.RunnerName != "runner-7" || e.JobID != j.ID || e.GroupID != "g1" {
 		t.Fatalf("got event %+v; want key-1 for runner 7 on %s", e, j.ID)
 	}
+	j = f.job(j.ID)
 	if j.Status != StatusDispatching || j.DispatchKey != "key-1" || j.RunnerID != 7 || !j.DispatchingAt.Equal(f.now) {
 		t.Fatalf("got job %+v; want dispatching with key-1 on runner 7 at %v", j, f.now)
 	}
@@ -115,6 +117,7 @@ func TestMarkTriggered(t *testing.T) {
 		if len(events) != 1 || events[0].Type != JobTriggered {
 			t.Fatalf("run %d: got %+v; want one %s event", runID, events, JobTriggered)
 		}
+		j = f.job(j.ID)
 		if j.Status != StatusTriggered || j.RunID != runID || j.RunURL != url || !j.TriggeredAt.Equal(f.now) {
 			t.Fatalf("run %d: got job %+v; want triggered with run %d", runID, j, runID)
 		}
@@ -159,6 +162,7 @@ func TestLinkRun(t *testing.T) {
 		if len(events) != 1 || events[0].Type != JobRunLinked {
 			t.Fatalf("%s: got %+v; want one %s event", status, events, JobRunLinked)
 		}
+		j = f.job(j.ID)
 		if j.RunID != 42 || j.RunURL == "" || j.Status != status {
 			t.Fatalf("%s: got job %+v; want run 42 linked, status kept", status, j)
 		}
@@ -209,6 +213,7 @@ func TestMarkRunning(t *testing.T) {
 	if len(events) != 1 || events[0].Type != JobRunning {
 		t.Fatalf("got %+v; want one %s event", events, JobRunning)
 	}
+	j = f.job(j.ID)
 	if j.Status != StatusRunning || j.RunnerID != 11 || j.RunnerName != "runner-11" || !j.StartedAt.Equal(f.now) {
 		t.Fatalf("got job %+v; want running on runner-11 since %v", j, f.now)
 	}
@@ -243,6 +248,7 @@ func TestUndoDispatch(t *testing.T) {
 	if len(events) != 1 || events[0].Type != JobDispatchUndone || events[0].Reason != "no run appeared" {
 		t.Fatalf("got %+v; want one %s event with the reason", events, JobDispatchUndone)
 	}
+	j = f.job(j.ID)
 	if j.Status != StatusPending || j.DispatchKey != "" || j.RunnerID != 0 || !j.DispatchingAt.IsZero() {
 		t.Fatalf("got job %+v; want pending with the dispatch cleared", j)
 	}
@@ -260,7 +266,7 @@ func TestUndoDispatchAfterCancelFinishesTheJob(t *testing.T) {
 	if len(events) != 2 || events[0].Type != JobFinished || events[1].Type != JobEnqueued {
 		t.Fatalf("got %+v; want the job finished and its auto-requeue", events)
 	}
-	if j.Status != StatusCancelled {
+	if j = f.job(j.ID); j.Status != StatusCancelled {
 		t.Fatalf("got status %s; want cancelled: a cancelled job must never be sent again", j.Status)
 	}
 }
@@ -290,6 +296,7 @@ func TestFailUndispatchable(t *testing.T) {
 	if len(events) != 1 || events[0].Type != JobFinished {
 		t.Fatalf("got %+v; want only the failure, no requeue of a job that would fail again", events)
 	}
+	j = f.job(j.ID)
 	if j.Status != StatusFailed || j.ErrorMessage != "cannot dispatch: template t1 no longer exists" {
 		t.Fatalf("got job %s %q; want failed with the reason", j.Status, j.ErrorMessage)
 	}
@@ -349,7 +356,7 @@ func TestDispatchable(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			j := tc.prepare(f)
+			j := f.job(tc.prepare(f).ID) // as it is after the preparation's events
 			if got := f.g().Dispatchable(j); got != tc.want {
 				t.Fatalf("got %v; want %v (problem %q)", got, tc.want, f.g().DispatchProblem(j))
 			}

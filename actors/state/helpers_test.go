@@ -124,6 +124,18 @@ func (f *fixture) enqueueT1() *Job {
 	return f.enqueue(AddJob{TemplateID: "t1"})
 }
 
+// job returns g1's current copy of job id. Jobs are copy-on-write: every
+// event that changes a job replaces its pointer, so a test reads the job
+// again after events instead of keeping an earlier pointer.
+func (f *fixture) job(id string) *Job {
+	f.tb.Helper()
+	j := f.g().Jobs[id]
+	if j == nil {
+		f.tb.Fatalf("job %s does not exist in g1", id)
+	}
+	return j
+}
+
 // handEvent builds the events the dispatcher and tracker journal without a
 // Decide method.
 func (f *fixture) handEvent(t Type, jobID string) Event {

@@ -8,15 +8,16 @@ import (
 	"time"
 )
 
-// finishAt runs a new job of g1 to status, completing exactly at `at`.
+// finishAt runs a new job of g1 to status, completing exactly at `at`, and
+// returns the finished job.
 func (f *fixture) finishAt(req AddJob, status JobStatus, at time.Time) *Job {
 	f.tb.Helper()
 	f.now = at.Add(-time.Minute)
-	j := f.enqueue(req)
-	f.dispatch(j.ID)
+	id := f.enqueue(req).ID
+	f.dispatch(id)
 	f.now = at
-	f.finish(j.ID, Finish{Status: status})
-	return j
+	f.finish(id, Finish{Status: status})
+	return f.job(id)
 }
 
 // collect pages through the whole history and returns the ids in page order.
@@ -215,9 +216,13 @@ func TestHistoryPageReturnsCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.Jobs[0] == j {
+		t.Fatalf("got the state's own job; want a copy")
+	}
+	before := f.s.Hash()
 	p.Jobs[0].Inputs["network"] = "mutated"
 	p.Jobs[0].Status = StatusFailed
-	if j.Inputs["network"] != "hoodi" || j.Status != StatusCompleted {
+	if now := f.job(j.ID); now.Inputs["network"] != "hoodi" || now.Status != StatusCompleted || f.s.Hash() != before {
 		t.Fatalf("changing a returned job changed the state")
 	}
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand"
@@ -37,10 +38,13 @@ type sequence struct {
 	t   testing.TB
 	f   *fixture
 	rng *rand.Rand
+	// revs maps a job id and revision to the job's JSON: one revision must
+	// always name one content, or a reader's cache would serve stale jobs.
+	revs map[string]string
 }
 
 func newSequence(tb testing.TB, seed int64) *sequence {
-	return &sequence{t: tb, f: newFixture(tb), rng: rand.New(rand.NewSource(seed))}
+	return &sequence{t: tb, f: newFixture(tb), rng: rand.New(rand.NewSource(seed)), revs: map[string]string{}}
 }
 
 func runSequence(t *testing.T, seed int64, steps int) {
@@ -63,6 +67,7 @@ func runSequence(t *testing.T, seed int64, steps int) {
 
 	replayed := New()
 	q.replay(replayed, 0)
+	q.checkRevs(replayed, "replay from empty")
 	if got := replayed.Hash(); got != live {
 		t.Fatalf("replay from empty: got hash %s; want %s", got, live)
 	}
@@ -73,6 +78,7 @@ func runSequence(t *testing.T, seed int64, steps int) {
 		t.Fatal(err)
 	}
 	q.replay(fromMin, fromMin.MinIndex())
+	q.checkRevs(fromMin, "snapshot plus tail")
 	if got := fromMin.Hash(); got != live {
 		t.Fatalf("snapshot at step %d plus tail: got hash %s; want %s", snapAt, got, live)
 	}
@@ -85,6 +91,7 @@ func runSequence(t *testing.T, seed int64, steps int) {
 		t.Fatal(err)
 	}
 	q.replay(fromStart, 0)
+	q.checkRevs(fromStart, "snapshot plus the whole journal")
 	if got := fromStart.Hash(); got != live {
 		t.Fatalf("snapshot at step %d plus the whole journal: got hash %s; want %s", snapAt, got, live)
 	}
@@ -153,6 +160,29 @@ func (q *sequence) checkInvariants(step int) {
 		}
 		if c := g.Counts(); c.RunningJobs != running {
 			q.t.Fatalf("step %d: got %d running; want %d", step, c.RunningJobs, running)
+		}
+	}
+	q.checkRevs(q.f.s, fmt.Sprintf("step %d", step))
+}
+
+// checkRevs checks that every job of s has a revision and that no revision
+// seen so far named other content.
+func (q *sequence) checkRevs(s *State, where string) {
+	q.t.Helper()
+	for _, g := range s.Groups {
+		for _, j := range g.Jobs {
+			if j.Rev() == 0 {
+				q.t.Fatalf("%s: job %s has no revision", where, j.ID)
+			}
+			b, err := json.Marshal(j)
+			if err != nil {
+				q.t.Fatal(err)
+			}
+			key := fmt.Sprint(j.ID, "@", j.Rev())
+			if prev, ok := q.revs[key]; ok && prev != string(b) {
+				q.t.Fatalf("%s: job %s revision %d names two contents:\n%s\n%s", where, j.ID, j.Rev(), prev, b)
+			}
+			q.revs[key] = string(b)
 		}
 	}
 }

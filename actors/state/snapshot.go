@@ -117,6 +117,7 @@ func Restore(b []byte) (*State, error) {
 			g.Templates[t.ID] = t
 		}
 		for _, j := range gd.Jobs {
+			j.rev = gd.Index // its content as of the snapshot
 			g.Jobs[j.ID] = j
 		}
 		g.Reindex()

@@ -84,10 +84,31 @@ func (g *GroupState) Apply(idx uint64, e *Event) error {
 	if err := g.apply(e); err != nil {
 		return err
 	}
+	g.stamp(idx, e)
 	if idx != 0 {
 		g.Index = idx
 	}
 	return nil
+}
+
+// stamp records idx as the revision of the jobs e changed.
+func (g *GroupState) stamp(idx uint64, e *Event) {
+	switch {
+	case e.Type == JobsReordered:
+		for _, id := range e.JobIDs {
+			if j := g.Jobs[id]; j != nil {
+				j.rev = idx
+			}
+		}
+	case e.Type == JobEnqueued && e.Job != nil:
+		if j := g.Jobs[e.Job.ID]; j != nil {
+			j.rev = idx
+		}
+	case e.JobID != "":
+		if j := g.Jobs[e.JobID]; j != nil {
+			j.rev = idx
+		}
+	}
 }
 
 func (g *GroupState) apply(e *Event) error {
@@ -132,7 +153,7 @@ func (g *GroupState) apply(e *Event) error {
 			}
 		}
 		for i, id := range e.JobIDs {
-			j := g.Jobs[id]
+			j := g.own(g.Jobs[id])
 			j.Position = e.Positions[i]
 			j.UpdatedAt = e.Time
 		}
@@ -151,6 +172,9 @@ func (g *GroupState) apply(e *Event) error {
 	j, ok := g.Jobs[e.JobID]
 	if !ok {
 		return fmt.Errorf("apply %s: unknown job %q", e.Type, e.JobID)
+	}
+	if e.Type != JobRemoved {
+		j = g.own(j)
 	}
 	switch e.Type {
 	case JobUpdated:
@@ -342,6 +366,26 @@ func (g *GroupState) freePosition(j *Job) {
 	}
 }
 
+// own replaces j in the partition (its map entry and its index slot) with a
+// copy and returns the copy for the event to change. Jobs are copy-on-write:
+// a *Job handed to a reader never changes afterwards, so readers on other
+// goroutines share jobs instead of copying them (a dashboard reads whole
+// queues of thousands), and (ID, Rev) names one content for their caches.
+// Maps and pointers inside a job are shared between the copies: Apply
+// replaces them whole and never writes into them.
+func (g *GroupState) own(j *Job) *Job {
+	c := new(Job)
+	*c = *j
+	g.Jobs[c.ID] = c
+	switch {
+	case j.Status == StatusPending:
+		replaceSorted(g.pending, j, c, pendingLess)
+	case j.Status.Terminal():
+		replaceSorted(g.history, j, c, historyLess)
+	}
+	return c
+}
+
 // --- derived indexes ---
 
 // pendingLess orders the queue: higher priority first, then lower position.
@@ -405,6 +449,20 @@ func removeSorted(list []*Job, j *Job, less func(a, b *Job) bool) []*Job {
 		return slices.Delete(list, k, k+1)
 	}
 	return list
+}
+
+// replaceSorted puts c in old's slot of a sorted index (c sorts as old does).
+func replaceSorted(list []*Job, old, c *Job, less func(a, b *Job) bool) {
+	i := sort.Search(len(list), func(i int) bool { return !less(list[i], old) })
+	for ; i < len(list) && !less(old, list[i]); i++ {
+		if list[i] == old {
+			list[i] = c
+			return
+		}
+	}
+	if k := slices.Index(list, old); k >= 0 {
+		list[k] = c
+	}
 }
 
 func (g *GroupState) sortPending() {

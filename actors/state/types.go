@@ -122,16 +122,18 @@ type Job struct {
 	// PreviousJobID links an auto-requeued job to the job it was requeued
 	// from, so a chain of generations can be followed.
 	PreviousJobID string `json:"previous_job_id,omitempty"`
+
+	// rev is the journal index of the last event that changed the job (the
+	// snapshot's index for a job restored from one). A job's content is a
+	// function of the journal prefix, so (ID, rev) names one content and
+	// readers may cache what they derive from it. Zero means unknown (a
+	// state applied without indexes) and must not be cached. Not part of
+	// the job's JSON, so neither hashes nor snapshots see it.
+	rev uint64
 }
 
-// View returns a copy of j for a reader in another goroutine, cheaply: the
-// maps and pointed-to values are shared. That is safe because Apply never
-// writes into them (a change replaces the whole map or pointer), so the
-// reader must not write into them either. Use Clone for a copy to modify.
-func (j *Job) View() *Job {
-	c := *j
-	return &c
-}
+// Rev returns the journal index of the job's last change, or 0 when unknown.
+func (j *Job) Rev() uint64 { return j.rev }
 
 // Clone returns a deep copy of j, safe to modify and hand to another
 // goroutine.
