@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 
 	"github.com/dispatchoor/dispatchoor/actors/state"
 )
@@ -66,35 +67,34 @@ func decodeObject(body []byte, fields map[string]field, forbidden ...map[string]
 	if err := checkSyntax(body); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, malformed(err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	// The body is valid JSON from here on, so walking its top level needs
+	// no error handling of its own (and is several times faster than
+	// json.Decoder's tokens, which matters on the enqueue path).
+	i := skipSpace(body, 0)
+	if body[i] != '{' {
 		return nil, badRequest("request body must be a JSON object")
 	}
 	seen = map[string]bool{}
-	present := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		key, _ := tok.(string)
-		if present[key] {
+	var present []string // few keys: a slice beats a map
+	for i = skipSpace(body, i+1); body[i] != '}'; {
+		end := skipString(body, i)
+		key := decodeString(body[i:end])
+		if slices.Contains(present, key) {
 			return nil, badRequest("field %q appears more than once", key)
 		}
-		present[key] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, malformed(err)
+		present = append(present, key)
+		i = skipSpace(body, end)      // at ':'
+		start := skipSpace(body, i+1) // the value
+		end = skipValue(body, start)
+		raw := body[start:end]
+		if i = skipSpace(body, end); body[i] == ',' {
+			i = skipSpace(body, i+1)
 		}
 		f, ok := fields[key]
 		if !ok {
 			return nil, unknownField(key, forbidden)
 		}
-		if err := json.Unmarshal(raw, f.dst()); err != nil {
+		if err := decodeValue(raw, f.dst()); err != nil {
 			return nil, badRequest("field %q must be %s", key, f.want)
 		}
 		if string(raw) != "null" {
