@@ -65,6 +65,9 @@ type StorageConfig struct {
 	Sync string `toml:"sync" yaml:"sync"`
 	// SnapshotEvery is the number of events between snapshots.
 	SnapshotEvery int `toml:"snapshot_every" yaml:"snapshot_every"`
+	// CommitDelay is how long a group commit may wait for more writes
+	// before its fsync while writes arrive concurrently (wal.Options).
+	CommitDelay Duration `toml:"commit_delay" yaml:"commit_delay"`
 }
 
 // GitHubConfig is `[github]`.

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // validate checks every section and adds each problem to p. Messages start
@@ -70,7 +71,14 @@ func validateStorage(s *StorageConfig, p *problems) {
 	if s.SnapshotEvery <= 0 {
 		p.addf("storage.snapshot_every: must be > 0, got %d", s.SnapshotEvery)
 	}
+	if s.CommitDelay < 0 || s.CommitDelay.D() > maxCommitDelay {
+		p.addf("storage.commit_delay: must be between 0 and %s, got %s", maxCommitDelay, s.CommitDelay)
+	}
 }
+
+// maxCommitDelay bounds storage.commit_delay: every concurrent write may
+// wait this long, so more is a misunderstanding rather than a tuning.
+const maxCommitDelay = 10 * time.Millisecond
 
 func validateGitHub(g *GitHubConfig, p *problems) {
 	if err := checkHTTPURL(g.APIURL); err != nil {

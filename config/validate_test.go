@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // richTOML is valid and sets every section, so that each validation case can
@@ -83,6 +84,8 @@ func TestValidation(t *testing.T) {
 		{"storage dir", func(c *Config) { c.Storage.Dir = "" }, `storage.dir: is required`},
 		{"storage sync", func(c *Config) { c.Storage.Sync = "sometimes" }, `storage.sync: must be "always" or "none", got "sometimes"`},
 		{"snapshot every", func(c *Config) { c.Storage.SnapshotEvery = 0 }, `storage.snapshot_every: must be > 0`},
+		{"negative commit delay", func(c *Config) { c.Storage.CommitDelay = Duration(-time.Microsecond) }, `storage.commit_delay: must be between 0 and 10ms, got -1µs`},
+		{"long commit delay", func(c *Config) { c.Storage.CommitDelay = Duration(time.Second) }, `storage.commit_delay: must be between 0 and 10ms, got 1s`},
 		// github
 		{"api url", func(c *Config) { c.GitHub.APIURL = "api.github.com" }, `github.api_url: must be an http or https URL`},
 		{"poll interval", func(c *Config) { c.GitHub.PollInterval = 0 }, `github.poll_interval: must be a duration > 0`},

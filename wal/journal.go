@@ -31,10 +31,11 @@ type Journal struct {
 	first, last, durable atomic.Uint64
 
 	// Owned by the writer goroutine.
-	lastHash Hash
-	segs     []segmentInfo // oldest first; the last one is the tail
-	batch    tidwall.Batch
-	buf      []byte
+	lastRecords int // records in the last group commit
+	lastHash    Hash
+	segs        []segmentInfo // oldest first; the last one is the tail
+	batch       tidwall.Batch
+	buf         []byte
 
 	// compactMu is held exclusively while compaction removes segments and
 	// shared while other goroutines read segment files or records, so no

@@ -13,7 +13,9 @@ import (
 // WriteBatch and, under SyncAlways, makes it durable with one fsync before
 // telling any caller "done". While that fsync runs, new requests queue up
 // and form the next batch, so the number of fsyncs follows the disk's speed
-// rather than the number of callers.
+// rather than the number of callers. With Options.CommitDelay, a batch
+// that follows a shared one waits a little longer for company before its
+// fsync.
 
 const (
 	requestQueue    = 1024    // queued requests before submitters block
@@ -118,15 +120,45 @@ func (j *Journal) run() {
 	defer close(j.stopped)
 	var reqs []*request
 	for r := range j.reqs {
-		reqs = j.drain(append(reqs[:0], r))
+		reqs = append(reqs[:0], r)
+		if j.opts.Sync == SyncAlways && j.opts.CommitDelay > 0 && j.lastRecords > 1 {
+			reqs = j.linger(reqs, j.opts.CommitDelay)
+		}
+		reqs = j.drain(reqs)
 		j.handle(reqs)
 		clear(reqs) // drop payload references until the next batch
 	}
 }
 
+// linger adds requests as they arrive until d has passed or the batch is
+// full (see Options.CommitDelay).
+func (j *Journal) linger(reqs []*request, d time.Duration) []*request {
+	records, bytes := reqs[0].size()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for records < maxBatchRecords && bytes < maxBatchBytes {
+		select {
+		case r, ok := <-j.reqs:
+			if !ok {
+				return reqs
+			}
+			reqs = append(reqs, r)
+			n, b := r.size()
+			records, bytes = records+n, bytes+b
+		case <-timer.C:
+			return reqs
+		}
+	}
+	return reqs
+}
+
 // drain adds whatever else is queued, within the batch limits.
 func (j *Journal) drain(reqs []*request) []*request {
-	records, bytes := reqs[0].size()
+	var records, bytes int
+	for _, r := range reqs {
+		n, b := r.size()
+		records, bytes = records+n, bytes+b
+	}
 	for records < maxBatchRecords && bytes < maxBatchBytes {
 		select {
 		case r, ok := <-j.reqs:
@@ -196,6 +228,7 @@ func (j *Journal) commit(reqs []*request) {
 	}
 	j.durable.Store(last)
 	records := int(last - reqs[0].first + 1)
+	j.lastRecords = records
 	j.records.Add(uint64(records))
 	j.bytes.Add(uint64(bytes))
 	j.batches.Add(1)

@@ -90,6 +90,7 @@ func startApp(ctx context.Context, cfg *config.Config, log *slog.Logger, hooks a
 	}
 	opts := wal.DefaultOptions()
 	opts.Sync = sync
+	opts.CommitDelay = cfg.Storage.CommitDelay.D()
 	opts.Logger = log.With("component", "journal")
 	m := newAppMetrics(Version, GitCommit, BuildDate)
 	m.instrumentJournal(&opts)
