@@ -231,28 +231,33 @@ func (s *System) PauseGroup(ctx context.Context, who Who, groupID string, paused
 // Queue lists a group's active jobs (by dispatch time) and then its pending
 // jobs in dispatch order, each with its pending reason and ETA.
 func (s *System) Queue(ctx context.Context, groupID string) ([]JobInfo, error) {
-	v, err := s.query(ctx, groupID, func(a *groupActor) (any, error) { return a.queue(), nil })
+	return s.QueueInto(ctx, groupID, nil)
+}
+
+// QueueInto is Queue answered in buf[:0], so a frequent reader of large
+// queues can reuse one slice instead of allocating one per read.
+func (s *System) QueueInto(ctx context.Context, groupID string, buf []JobInfo) ([]JobInfo, error) {
+	v, err := s.query(ctx, groupID, func(a *groupActor) (any, error) { return a.queue(buf[:0]), nil })
 	if err != nil {
 		return nil, err
 	}
 	return v.([]JobInfo), nil
 }
 
-// queue lists the group's active and pending jobs for a reader, sharing
-// the jobs (they are copy-on-write) instead of copying ten thousand of them.
-func (a *groupActor) queue() []JobInfo {
+// queue appends the group's active and pending jobs to out for a reader,
+// sharing the jobs (they are copy-on-write) instead of copying thousands.
+func (a *groupActor) queue(out []JobInfo) []JobInfo {
 	active := a.g.Active()
 	pending := a.g.Pending()
-	out := make([]JobInfo, len(active)+len(pending))
-	for i, j := range active {
-		out[i].Job = j
+	out = slices.Grow(out, len(active)+len(pending))
+	for _, j := range active {
+		out = append(out, JobInfo{Job: j})
 	}
 	explain := a.sys.explainer(a.g)
 	ahead := 0
-	for k, j := range pending {
-		i := len(active) + k
-		out[i].Job = j
-		out[i].PendingReason, out[i].ETA = explain(j, ahead)
+	for _, j := range pending {
+		reason, eta := explain(j, ahead)
+		out = append(out, JobInfo{Job: j, PendingReason: reason, ETA: eta})
 		if !j.Paused {
 			ahead++
 		}

@@ -16,11 +16,15 @@ import (
 // and nothing after the object. The first problem, in document order, is
 // reported by name, so a client learns what to fix.
 
-// field is one accepted key of a request object.
-type field struct {
-	want string     // the expected JSON type, for error messages
-	dst  func() any // a pointer to decode the value into
+// field is one accepted key of a request object of type T.
+type field[T any] struct {
+	want string       // the expected JSON type, for error messages
+	dst  func(*T) any // a pointer into the request to decode the value into
 }
+
+// fieldSet is the accepted keys of a request object. The sets are tables
+// built once: building them per request cost an allocation per key.
+type fieldSet[T any] map[string]field[T]
 
 // serverFields are job fields the server owns: a client sending one means a
 // misunderstanding worth a clear answer rather than "unknown field".
@@ -60,7 +64,7 @@ var updateOnlyServerFields = map[string]string{
 
 // decodeObject decodes body as a single JSON object with the given fields.
 // seen, if not nil, receives the keys present with a non-null value.
-func decodeObject(body []byte, fields map[string]field, forbidden ...map[string]string) (seen map[string]bool, err error) {
+func decodeObject[T any](body []byte, into *T, fields fieldSet[T], forbidden ...map[string]string) (seen map[string]bool, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("request body is required")
 	}
@@ -94,7 +98,7 @@ func decodeObject(body []byte, fields map[string]field, forbidden ...map[string]
 		if !ok {
 			return nil, unknownField(key, forbidden)
 		}
-		if err := decodeValue(raw, f.dst()); err != nil {
+		if err := decodeValue(raw, f.dst(into)); err != nil {
 			return nil, badRequest("field %q must be %s", key, f.want)
 		}
 		if string(raw) != "null" {
@@ -153,25 +157,23 @@ const (
 	wantStringMap = "an object of string values"
 )
 
-func addJobFields(r *state.AddJob) map[string]field {
-	return map[string]field{
-		"template_id":   {wantString, func() any { return &r.TemplateID }},
-		"inputs":        {wantStringMap, func() any { return &r.Inputs }},
-		"auto_requeue":  {wantBool, func() any { return &r.AutoRequeue }},
-		"requeue_limit": {wantInt, func() any { return &r.RequeueLimit }},
-		"priority":      {"an integer", func() any { return &r.Priority }},
-		"name":          {wantString, func() any { return &r.Name }},
-		"owner":         {wantString, func() any { return &r.Owner }},
-		"repo":          {wantString, func() any { return &r.Repo }},
-		"workflow_id":   {wantString, func() any { return &r.WorkflowID }},
-		"ref":           {wantString, func() any { return &r.Ref }},
-		"labels":        {wantStringMap, func() any { return &r.Labels }},
-	}
+var addJobFields = fieldSet[state.AddJob]{
+	"template_id":   {wantString, func(r *state.AddJob) any { return &r.TemplateID }},
+	"inputs":        {wantStringMap, func(r *state.AddJob) any { return &r.Inputs }},
+	"auto_requeue":  {wantBool, func(r *state.AddJob) any { return &r.AutoRequeue }},
+	"requeue_limit": {wantInt, func(r *state.AddJob) any { return &r.RequeueLimit }},
+	"priority":      {"an integer", func(r *state.AddJob) any { return &r.Priority }},
+	"name":          {wantString, func(r *state.AddJob) any { return &r.Name }},
+	"owner":         {wantString, func(r *state.AddJob) any { return &r.Owner }},
+	"repo":          {wantString, func(r *state.AddJob) any { return &r.Repo }},
+	"workflow_id":   {wantString, func(r *state.AddJob) any { return &r.WorkflowID }},
+	"ref":           {wantString, func(r *state.AddJob) any { return &r.Ref }},
+	"labels":        {wantStringMap, func(r *state.AddJob) any { return &r.Labels }},
 }
 
 func decodeAddJob(body []byte) (state.AddJob, error) {
 	var r state.AddJob
-	if _, err := decodeObject(body, addJobFields(&r), serverFields); err != nil {
+	if _, err := decodeObject(body, &r, addJobFields, serverFields); err != nil {
 		return state.AddJob{}, err
 	}
 	return r, nil
@@ -182,7 +184,7 @@ func decodeAddJob(body []byte) (state.AddJob, error) {
 // "labels": {} empty the maps.
 func decodeUpdateJob(body []byte) (state.UpdateJob, error) {
 	var r state.UpdateJob
-	seen, err := decodeObject(body, updateJobFields(&r), updateOnlyServerFields, serverFields)
+	seen, err := decodeObject(body, &r, updateJobFields, updateOnlyServerFields, serverFields)
 	if err != nil {
 		return state.UpdateJob{}, err
 	}
@@ -190,23 +192,21 @@ func decodeUpdateJob(body []byte) (state.UpdateJob, error) {
 	return r, nil
 }
 
-func updateJobFields(r *state.UpdateJob) map[string]field {
-	return map[string]field{
-		"inputs":      {wantStringMap, func() any { return &r.Inputs }},
-		"name":        {wantString, func() any { return &r.Name }},
-		"owner":       {wantString, func() any { return &r.Owner }},
-		"repo":        {wantString, func() any { return &r.Repo }},
-		"workflow_id": {wantString, func() any { return &r.WorkflowID }},
-		"ref":         {wantString, func() any { return &r.Ref }},
-		"labels":      {wantStringMap, func() any { return &r.Labels }},
-		"priority":    {"an integer", func() any { return &r.Priority }},
-	}
+var updateJobFields = fieldSet[state.UpdateJob]{
+	"inputs":      {wantStringMap, func(r *state.UpdateJob) any { return &r.Inputs }},
+	"name":        {wantString, func(r *state.UpdateJob) any { return &r.Name }},
+	"owner":       {wantString, func(r *state.UpdateJob) any { return &r.Owner }},
+	"repo":        {wantString, func(r *state.UpdateJob) any { return &r.Repo }},
+	"workflow_id": {wantString, func(r *state.UpdateJob) any { return &r.WorkflowID }},
+	"ref":         {wantString, func(r *state.UpdateJob) any { return &r.Ref }},
+	"labels":      {wantStringMap, func(r *state.UpdateJob) any { return &r.Labels }},
+	"priority":    {"an integer", func(r *state.UpdateJob) any { return &r.Priority }},
 }
 
 // decodeReorder decodes {"job_ids": [...]}.
 func decodeReorder(body []byte) ([]string, error) {
 	var ids []string
-	if _, err := decodeObject(body, reorderFields(&ids)); err != nil {
+	if _, err := decodeObject(body, &ids, reorderFields); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
@@ -220,9 +220,7 @@ func decodeReorder(body []byte) ([]string, error) {
 	return ids, nil
 }
 
-func reorderFields(ids *[]string) map[string]field {
-	return map[string]field{"job_ids": {"an array of job id strings", func() any { return ids }}}
-}
+var reorderFields = fieldSet[[]string]{"job_ids": {"an array of job id strings", func(ids *[]string) any { return ids }}}
 
 // autoRequeueRequest is the body of PUT /jobs/{id}/auto-requeue.
 type autoRequeueRequest struct {
@@ -232,7 +230,7 @@ type autoRequeueRequest struct {
 
 func decodeAutoRequeue(body []byte) (autoRequeueRequest, error) {
 	var r autoRequeueRequest
-	seen, err := decodeObject(body, autoRequeueFields(&r))
+	seen, err := decodeObject(body, &r, autoRequeueFields)
 	if err != nil {
 		return autoRequeueRequest{}, err
 	}
@@ -244,11 +242,9 @@ func decodeAutoRequeue(body []byte) (autoRequeueRequest, error) {
 	return r, nil
 }
 
-func autoRequeueFields(r *autoRequeueRequest) map[string]field {
-	return map[string]field{
-		"auto_requeue":  {wantBool, func() any { return &r.AutoRequeue }},
-		"requeue_limit": {wantInt, func() any { return &r.RequeueLimit }},
-	}
+var autoRequeueFields = fieldSet[autoRequeueRequest]{
+	"auto_requeue":  {wantBool, func(r *autoRequeueRequest) any { return &r.AutoRequeue }},
+	"requeue_limit": {wantInt, func(r *autoRequeueRequest) any { return &r.RequeueLimit }},
 }
 
 // loginRequest is the body of POST /auth/login.
@@ -258,7 +254,7 @@ type loginRequest struct {
 
 func decodeLogin(body []byte) (loginRequest, error) {
 	var r loginRequest
-	if _, err := decodeObject(body, loginFields(&r)); err != nil {
+	if _, err := decodeObject(body, &r, loginFields); err != nil {
 		return loginRequest{}, err
 	}
 	if r.Username == "" || r.Password == "" {
@@ -267,9 +263,7 @@ func decodeLogin(body []byte) (loginRequest, error) {
 	return r, nil
 }
 
-func loginFields(r *loginRequest) map[string]field {
-	return map[string]field{
-		"username": {wantString, func() any { return &r.Username }},
-		"password": {wantString, func() any { return &r.Password }},
-	}
+var loginFields = fieldSet[loginRequest]{
+	"username": {wantString, func(r *loginRequest) any { return &r.Username }},
+	"password": {wantString, func(r *loginRequest) any { return &r.Password }},
 }

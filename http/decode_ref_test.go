@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
-
-	"github.com/dispatchoor/dispatchoor/actors/state"
 )
 
 // decodeObjectReference is the straightforward decoder decodeObject
 // replaced: json.Decoder tokens for the top level, json.Unmarshal for each
 // value. The fast one must answer exactly as it does.
-func decodeObjectReference(body []byte, fields map[string]field, forbidden ...map[string]string) (map[string]bool, error) {
+func decodeObjectReference[T any](body []byte, into *T, fields fieldSet[T], forbidden ...map[string]string) (map[string]bool, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("request body is required")
 	}
@@ -48,7 +46,7 @@ func decodeObjectReference(body []byte, fields map[string]field, forbidden ...ma
 		if !ok {
 			return nil, unknownField(key, forbidden)
 		}
-		if err := json.Unmarshal(raw, f.dst()); err != nil {
+		if err := json.Unmarshal(raw, f.dst(into)); err != nil {
 			return nil, badRequest("field %q must be %s", key, f.want)
 		}
 		if string(raw) != "null" {
@@ -77,30 +75,27 @@ func FuzzDecodeObjectMatchesReference(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		type target struct {
-			fields    func(dst any) map[string]field
-			new       func() any
-			forbidden []map[string]string
-		}
-		targets := []target{
-			{func(d any) map[string]field { return addJobFields(d.(*state.AddJob)) }, func() any { return new(state.AddJob) }, []map[string]string{serverFields}},
-			{func(d any) map[string]field { return updateJobFields(d.(*state.UpdateJob)) }, func() any { return new(state.UpdateJob) }, []map[string]string{updateOnlyServerFields, serverFields}},
-			{func(d any) map[string]field { return reorderFields(d.(*[]string)) }, func() any { return new([]string) }, nil},
-			{func(d any) map[string]field { return loginFields(d.(*loginRequest)) }, func() any { return new(loginRequest) }, nil},
-		}
-		for i, tg := range targets {
-			got, want := tg.new(), tg.new()
-			gotSeen, gotErr := decodeObject(body, tg.fields(got), tg.forbidden...)
-			wantSeen, wantErr := decodeObjectReference(body, tg.fields(want), tg.forbidden...)
-			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
-				t.Fatalf("target %d, body %q: error %v; reference %v", i, body, gotErr, wantErr)
-			}
-			if wantErr != nil {
-				continue
-			}
-			if !reflect.DeepEqual(gotSeen, wantSeen) || !reflect.DeepEqual(got, want) {
-				t.Fatalf("target %d, body %q:\n got %v %+v\nwant %v %+v", i, body, gotSeen, got, wantSeen, want)
-			}
-		}
+		checkDecodeObject(t, body, addJobFields, serverFields)
+		checkDecodeObject(t, body, updateJobFields, updateOnlyServerFields, serverFields)
+		checkDecodeObject(t, body, reorderFields)
+		checkDecodeObject(t, body, loginFields)
+		checkDecodeObject(t, body, autoRequeueFields)
+		checkDecodeObject(t, body, exchangeFields)
 	})
+}
+
+func checkDecodeObject[T any](t *testing.T, body []byte, fields fieldSet[T], forbidden ...map[string]string) {
+	t.Helper()
+	got, want := new(T), new(T)
+	gotSeen, gotErr := decodeObject(body, got, fields, forbidden...)
+	wantSeen, wantErr := decodeObjectReference(body, want, fields, forbidden...)
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("%T, body %q: error %v; reference %v", got, body, gotErr, wantErr)
+	}
+	if wantErr != nil {
+		return
+	}
+	if !reflect.DeepEqual(gotSeen, wantSeen) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%T, body %q:\n got %v %+v\nwant %v %+v", got, body, gotSeen, got, wantSeen, want)
+	}
 }

@@ -213,7 +213,7 @@ func (f *fakeService) ReloadTemplates(_ context.Context, who actors.Who) ([]acto
 	return out, nil
 }
 
-func (f *fakeService) Queue(_ context.Context, groupID string) ([]actors.JobInfo, error) {
+func (f *fakeService) QueueInto(_ context.Context, groupID string, buf []actors.JobInfo) ([]actors.JobInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("Queue"); err != nil {
@@ -222,7 +222,7 @@ func (f *fakeService) Queue(_ context.Context, groupID string) ([]actors.JobInfo
 	if _, err := f.group(groupID); err != nil {
 		return nil, err
 	}
-	var out []actors.JobInfo
+	out := buf[:0]
 	for _, j := range f.jobs {
 		if j.Job.GroupID == groupID && !j.Job.Status.Terminal() {
 			out = append(out, j)

@@ -23,6 +23,10 @@ import (
 type jobCache struct {
 	mu     sync.RWMutex
 	groups map[string]map[string]cachedJob
+
+	// bufs holds the slices queue reads are answered in, so a read of
+	// ten thousand jobs allocates nothing the collector must chase.
+	bufs sync.Pool
 }
 
 // cachedJob is a job's JSON without its pending reason and ETA: enc[:split]
@@ -108,14 +112,35 @@ func (c *jobCache) store(group string, jobs []actors.JobInfo, missed []missedJob
 	}
 }
 
-// cachedQueue is a group's queue answered through the cache.
+// buffer returns a slice to read a queue into.
+func (c *jobCache) buffer() []actors.JobInfo {
+	if p, ok := c.bufs.Get().(*[]actors.JobInfo); ok {
+		return *p
+	}
+	return nil
+}
+
+// release takes back a slice from buffer once its jobs are written.
+func (c *jobCache) release(buf []actors.JobInfo) {
+	clear(buf[:cap(buf)]) // do not keep old jobs alive
+	buf = buf[:0]
+	c.bufs.Put(&buf)
+}
+
+// cachedQueue is a group's queue answered through the cache. Its jobs slice
+// came from jobCache.buffer and goes back once encoded, so it is encoded
+// once.
 type cachedQueue struct {
 	cache *jobCache
 	group string
 	jobs  []actors.JobInfo
 }
 
-func (q cachedQueue) appendJSON(b []byte) []byte { return q.cache.appendQueue(b, q.group, q.jobs) }
+func (q cachedQueue) appendJSON(b []byte) []byte {
+	b = q.cache.appendQueue(b, q.group, q.jobs)
+	q.cache.release(q.jobs)
+	return b
+}
 
 // MarshalJSON lets encoding/json (tests, other writers) encode the queue.
 func (q cachedQueue) MarshalJSON() ([]byte, error) { return q.appendJSON(nil), nil }

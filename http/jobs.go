@@ -9,8 +9,10 @@ import (
 // queue handles GET /api/v1/groups/{id}/queue.
 func (s *Server) queue(c *call) (int, any, error) {
 	group := c.param("id")
-	jobs, err := s.svc.Queue(c.c, group)
+	buf := s.jobs.buffer()
+	jobs, err := s.svc.QueueInto(c.c, group, buf)
 	if err != nil {
+		s.jobs.release(buf)
 		return 0, nil, err
 	}
 	return fasthttp.StatusOK, cachedQueue{cache: s.jobs, group: group, jobs: jobs}, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/valyala/fasthttp"
 )
 
@@ -162,8 +163,36 @@ func (s *Server) observe(ctx *fasthttp.RequestCtx, pattern, id string, latency t
 		"request_id", id,
 		"ip", s.proxies.clientAddr(ctx).String(),
 	)
-	s.metrics.GetOrCreateCounter(fmt.Sprintf(`dispatchoor_http_requests_total{method=%q,path=%q,status="%d"}`, method, pattern, status)).Inc()
-	s.metrics.GetOrCreatePrometheusHistogram(fmt.Sprintf(`dispatchoor_http_request_duration_seconds{method=%q,path=%q}`, method, pattern)).Update(latency.Seconds())
+	m := s.routeMetrics(method, pattern, status)
+	m.requests.Inc()
+	m.duration.Update(latency.Seconds())
+}
+
+// metricKey names the metrics of one route answer.
+type metricKey struct {
+	method, pattern string
+	status          int
+}
+
+// answerMetric is the counter and histogram of one route answer.
+type answerMetric struct {
+	requests *metrics.Counter
+	duration *metrics.PrometheusHistogram
+}
+
+// routeMetrics returns the metrics of a route answer, remembered after the
+// first so that a request does not format and look up metric names.
+func (s *Server) routeMetrics(method, pattern string, status int) *answerMetric {
+	k := metricKey{method, pattern, status}
+	if m, ok := s.answers.Load(k); ok {
+		return m.(*answerMetric)
+	}
+	m := &answerMetric{
+		requests: s.metrics.GetOrCreateCounter(fmt.Sprintf(`dispatchoor_http_requests_total{method=%q,path=%q,status="%d"}`, method, pattern, status)),
+		duration: s.metrics.GetOrCreatePrometheusHistogram(fmt.Sprintf(`dispatchoor_http_request_duration_seconds{method=%q,path=%q}`, method, pattern)),
+	}
+	actual, _ := s.answers.LoadOrStore(k, m)
+	return actual.(*answerMetric)
 }
 
 // metricMethod bounds the method label to the standard methods.

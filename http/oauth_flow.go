@@ -110,7 +110,7 @@ func (f *oauthFlow) exchange(c *call) (int, any, error) {
 
 func decodeExchange(body []byte) (string, error) {
 	var code string
-	if _, err := decodeObject(body, exchangeFields(&code)); err != nil {
+	if _, err := decodeObject(body, &code, exchangeFields); err != nil {
 		return "", err
 	}
 	if code == "" {
@@ -119,9 +119,7 @@ func decodeExchange(body []byte) (string, error) {
 	return code, nil
 }
 
-func exchangeFields(code *string) map[string]field {
-	return map[string]field{"code": {wantString, func() any { return code }}}
-}
+var exchangeFields = fieldSet[string]{"code": {wantString, func(code *string) any { return code }}}
 
 // createSession journals the one session of a sign-in and sets its cookie.
 func (f *oauthFlow) createSession(c *call, u state.User) (string, error) {

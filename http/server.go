@@ -31,6 +31,7 @@ type Server struct {
 	metrics *metrics.Set
 	srv     *fasthttp.Server
 	jobs    *jobCache // JSON of queued jobs, for GET .../queue
+	answers sync.Map  // metricKey → *answerMetric: per-route HTTP metrics
 
 	startedAt time.Time
 

@@ -28,9 +28,9 @@ type Service interface {
 	// ReloadTemplates re-reads the config file and syncs groups and templates.
 	ReloadTemplates(ctx context.Context, who actors.Who) ([]actors.ReloadResult, error)
 
-	// Queue returns active jobs (dispatching, triggered, running) first, then
-	// pending jobs in dispatch order.
-	Queue(ctx context.Context, groupID string) ([]actors.JobInfo, error)
+	// QueueInto returns active jobs (dispatching, triggered, running)
+	// first, then pending jobs in dispatch order, in buf[:0].
+	QueueInto(ctx context.Context, groupID string, buf []actors.JobInfo) ([]actors.JobInfo, error)
 	Enqueue(ctx context.Context, who actors.Who, groupID string, req state.AddJob) (actors.JobInfo, error)
 	Reorder(ctx context.Context, who actors.Who, groupID string, jobIDs []string) error
 	Job(ctx context.Context, id string) (actors.JobInfo, error)

@@ -375,6 +375,9 @@ func assertIndexes(tb testing.TB, g *GroupState) {
 	if !slices.Equal(g.History(), fresh.History()) {
 		tb.Fatalf("history index %v; want %v", jobIDs(g.History()), jobIDs(fresh.History()))
 	}
+	if !slices.Equal(g.Active(), fresh.Active()) {
+		tb.Fatalf("active index %v; want %v", jobIDs(g.Active()), jobIDs(fresh.Active()))
+	}
 	if g.pausedPending != fresh.pausedPending {
 		tb.Fatalf("paused pending count %d; want %d", g.pausedPending, fresh.pausedPending)
 	}

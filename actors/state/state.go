@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 )
 
 // State is the whole in-memory state: one partition per group, plus the auth
@@ -36,6 +35,7 @@ type GroupState struct {
 
 	// Derived indexes, rebuilt from Jobs after a snapshot load.
 	pending       []*Job // priority desc, position asc, id asc
+	active        []*Job // dispatching_at asc, id asc
 	history       []*Job // completed_at asc, id asc
 	pausedPending int    // paused jobs in pending
 }
@@ -380,6 +380,8 @@ func (g *GroupState) own(j *Job) *Job {
 	switch {
 	case j.Status == StatusPending:
 		replaceSorted(g.pending, j, c, pendingLess)
+	case j.Status.Active():
+		replaceSorted(g.active, j, c, activeLess)
 	case j.Status.Terminal():
 		replaceSorted(g.history, j, c, historyLess)
 	}
@@ -399,6 +401,14 @@ func pendingLess(a, b *Job) bool {
 	return a.ID < b.ID
 }
 
+// activeLess orders the jobs handed to GitHub by when they were dispatched.
+func activeLess(a, b *Job) bool {
+	if c := a.DispatchingAt.Compare(b.DispatchingAt); c != 0 {
+		return c < 0
+	}
+	return a.ID < b.ID
+}
+
 func historyLess(a, b *Job) bool {
 	if !a.CompletedAt.Equal(b.CompletedAt) {
 		return a.CompletedAt.Before(b.CompletedAt)
@@ -414,6 +424,9 @@ func (g *GroupState) index(j *Job) {
 		if j.Paused {
 			g.pausedPending++
 		}
+	case j.Status.Active():
+		i := sort.Search(len(g.active), func(i int) bool { return activeLess(j, g.active[i]) })
+		g.active = slices.Insert(g.active, i, j)
 	case j.Status.Terminal():
 		i := sort.Search(len(g.history), func(i int) bool { return historyLess(j, g.history[i]) })
 		g.history = slices.Insert(g.history, i, j)
@@ -428,6 +441,8 @@ func (g *GroupState) unindex(j *Job) {
 		if j.Paused && len(g.pending) < n {
 			g.pausedPending--
 		}
+	case j.Status.Active():
+		g.active = removeSorted(g.active, j, activeLess)
 	case j.Status.Terminal():
 		g.history = removeSorted(g.history, j, historyLess)
 	}
@@ -480,6 +495,7 @@ func (g *GroupState) sortPending() {
 // Reindex rebuilds the derived indexes from Jobs (after a snapshot load).
 func (g *GroupState) Reindex() {
 	g.pending = g.pending[:0]
+	g.active = g.active[:0]
 	g.history = g.history[:0]
 	g.pausedPending = 0
 	for _, j := range g.Jobs {
@@ -489,11 +505,22 @@ func (g *GroupState) Reindex() {
 			if j.Paused {
 				g.pausedPending++
 			}
+		case j.Status.Active():
+			g.active = append(g.active, j)
 		case j.Status.Terminal():
 			g.history = append(g.history, j)
 		}
 	}
 	g.sortPending()
+	slices.SortFunc(g.active, func(a, b *Job) int {
+		if activeLess(a, b) {
+			return -1
+		}
+		if activeLess(b, a) {
+			return 1
+		}
+		return 0
+	})
 	slices.SortFunc(g.history, func(a, b *Job) int {
 		if historyLess(a, b) {
 			return -1
@@ -531,22 +558,8 @@ func (g *GroupState) Pending() []*Job { return g.pending }
 func (g *GroupState) History() []*Job { return g.history }
 
 // Active returns the jobs handed to GitHub and not finished, ordered by when
-// they were dispatched.
-func (g *GroupState) Active() []*Job {
-	var out []*Job
-	for _, j := range g.Jobs {
-		if j.Status.Active() {
-			out = append(out, j)
-		}
-	}
-	slices.SortFunc(out, func(a, b *Job) int {
-		if c := a.DispatchingAt.Compare(b.DispatchingAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return out
-}
+// they were dispatched. Same caveat as Pending.
+func (g *GroupState) Active() []*Job { return g.active }
 
 // Template returns the group's template id, or nil.
 func (g *GroupState) Template(id string) *Template { return g.Templates[id] }
