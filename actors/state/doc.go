@@ -16,4 +16,9 @@
 // to exactly one partition (its GroupID, or the auth partition when empty), so
 // events of different partitions commute and each partition can be owned by
 // its own actor.
+//
+// Jobs are copy-on-write: Apply never changes a *Job it has handed out; an
+// event that changes a job replaces it with a changed copy stamped with the
+// event's journal index (Job.Rev). So a partition owner can give readers on
+// other goroutines its jobs themselves, and (ID, Rev) names one content.
 package state
