@@ -122,55 +122,47 @@ func (j *Journal) run() {
 	for r := range j.reqs {
 		reqs = append(reqs[:0], r)
 		if j.opts.Sync == SyncAlways && j.opts.CommitDelay > 0 && j.lastRecords > 1 {
-			reqs = j.linger(reqs, j.opts.CommitDelay)
+			// Wait for company (Options.CommitDelay).
+			timer := time.NewTimer(j.opts.CommitDelay)
+			reqs = j.gather(reqs, timer.C)
+			timer.Stop()
 		}
-		reqs = j.drain(reqs)
+		reqs = j.gather(reqs, nil)
 		j.handle(reqs)
 		clear(reqs) // drop payload references until the next batch
 	}
 }
 
-// linger adds requests as they arrive until d has passed or the batch is
-// full (see Options.CommitDelay).
-func (j *Journal) linger(reqs []*request, d time.Duration) []*request {
-	records, bytes := reqs[0].size()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	for records < maxBatchRecords && bytes < maxBatchBytes {
-		select {
-		case r, ok := <-j.reqs:
-			if !ok {
-				return reqs
-			}
-			reqs = append(reqs, r)
-			n, b := r.size()
-			records, bytes = records+n, bytes+b
-		case <-timer.C:
-			return reqs
-		}
-	}
-	return reqs
-}
-
-// drain adds whatever else is queued, within the batch limits.
-func (j *Journal) drain(reqs []*request) []*request {
+// gather adds queued requests to reqs within the batch limits: those
+// already queued and, with wait non-nil, those arriving until it fires.
+func (j *Journal) gather(reqs []*request, wait <-chan time.Time) []*request {
 	var records, bytes int
 	for _, r := range reqs {
 		n, b := r.size()
 		records, bytes = records+n, bytes+b
 	}
 	for records < maxBatchRecords && bytes < maxBatchBytes {
-		select {
-		case r, ok := <-j.reqs:
-			if !ok {
+		var r *request
+		ok := true
+		if wait == nil {
+			select {
+			case r, ok = <-j.reqs:
+			default:
 				return reqs
 			}
-			reqs = append(reqs, r)
-			n, b := r.size()
-			records, bytes = records+n, bytes+b
-		default:
+		} else {
+			select {
+			case r, ok = <-j.reqs:
+			case <-wait:
+				return reqs
+			}
+		}
+		if !ok {
 			return reqs
 		}
+		reqs = append(reqs, r)
+		n, b := r.size()
+		records, bytes = records+n, bytes+b
 	}
 	return reqs
 }

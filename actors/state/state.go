@@ -480,12 +480,15 @@ func replaceSorted(list []*Job, old, c *Job, less func(a, b *Job) bool) {
 	}
 }
 
-func (g *GroupState) sortPending() {
-	slices.SortFunc(g.pending, func(a, b *Job) int {
-		if pendingLess(a, b) {
+func (g *GroupState) sortPending() { sortJobs(g.pending, pendingLess) }
+
+// sortJobs sorts an index by its order.
+func sortJobs(list []*Job, less func(a, b *Job) bool) {
+	slices.SortFunc(list, func(a, b *Job) int {
+		if less(a, b) {
 			return -1
 		}
-		if pendingLess(b, a) {
+		if less(b, a) {
 			return 1
 		}
 		return 0
@@ -512,24 +515,8 @@ func (g *GroupState) Reindex() {
 		}
 	}
 	g.sortPending()
-	slices.SortFunc(g.active, func(a, b *Job) int {
-		if activeLess(a, b) {
-			return -1
-		}
-		if activeLess(b, a) {
-			return 1
-		}
-		return 0
-	})
-	slices.SortFunc(g.history, func(a, b *Job) int {
-		if historyLess(a, b) {
-			return -1
-		}
-		if historyLess(b, a) {
-			return 1
-		}
-		return 0
-	})
+	sortJobs(g.active, activeLess)
+	sortJobs(g.history, historyLess)
 }
 
 // Ahead counts the unpaused pending jobs before j in dispatch order (j
