@@ -16,6 +16,11 @@ const (
 	TierPublic Tier = iota
 	TierAuth
 	TierAuthenticated
+	// TierSigned is never rate limited: its routes authenticate the caller
+	// by a signature over the body (GitHub webhooks), and GitHub does not
+	// redeliver what a limit refused, so a burst of run events from its
+	// few addresses must all get through.
+	TierSigned
 )
 
 func (t Tier) String() string {
@@ -26,6 +31,8 @@ func (t Tier) String() string {
 		return "auth"
 	case TierAuthenticated:
 		return "authenticated"
+	case TierSigned:
+		return "signed"
 	}
 	return fmt.Sprintf("tier(%d)", int(t))
 }

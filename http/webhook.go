@@ -61,7 +61,7 @@ func webhookRoute(opts WebhookOptions, log *slog.Logger) (Route, error) {
 	}
 	h := &webhookHandler{secret: []byte(opts.Secret), sink: opts.Sink, seen: newDeliveryLRU(opts.Dedupe), log: log}
 	return Route{
-		Method: fasthttp.MethodPost, Path: WebhookPath, Tier: TierPublic, Access: AccessPublic,
+		Method: fasthttp.MethodPost, Path: WebhookPath, Tier: TierSigned, Access: AccessPublic,
 		Summary: "GitHub webhook deliveries (workflow_run, workflow_job), signed with github.webhook_secret",
 		Handler: h.serve,
 	}, nil

@@ -32,14 +32,36 @@ func (r *recordingSink) all() []github.WebhookEvent {
 	return append([]github.WebhookEvent(nil), r.events...)
 }
 
-func newWebhookEnv(t *testing.T, dedupe int) (*testEnv, *recordingSink) {
+func newWebhookEnv(t *testing.T, dedupe int, edit ...func(*Options)) (*testEnv, *recordingSink) {
 	t.Helper()
 	sink := &recordingSink{}
 	route, err := webhookRoute(WebhookOptions{Secret: hookSecret, Sink: sink, Dedupe: dedupe}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newTestEnvWithRoutes(t, []Route{route}), sink
+	return newTestEnvWithRoutes(t, []Route{route}, edit...), sink
+}
+
+// TestWebhookIsNotRateLimited: with every tier limited to one request a
+// minute, a burst of deliveries from one address all get through, while
+// the public routes beside them are limited.
+func TestWebhookIsNotRateLimited(t *testing.T) {
+	e, sink := newWebhookEnv(t, 0, func(o *Options) {
+		o.RateLimit = &RateLimit{
+			Public:        RateTier{Enabled: true, RequestsPerMinute: 1},
+			Auth:          RateTier{Enabled: true, RequestsPerMinute: 1},
+			Authenticated: RateTier{Enabled: true, RequestsPerMinute: 1},
+		}
+	})
+	for i := range 20 {
+		r := e.do(hookRequest("workflow_run", fmt.Sprint("burst-", i), runCompleted, sign(hookSecret, runCompleted)))
+		wantStatus(t, r, 202)
+	}
+	if n := len(sink.all()); n != 20 {
+		t.Fatalf("sink got %d of 20 deliveries", n)
+	}
+	wantStatus(t, e.do(request{method: "GET", path: "/health"}), 200)
+	wantStatus(t, e.do(request{method: "GET", path: "/health"}), 429)
 }
 
 func sign(secret, body string) string {
