@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,6 +83,32 @@ type pollerEnv struct {
 	clock *sim.ManualClock
 	sys   *System
 	gh    *GitHub
+	logs  *lockedBuffer
+}
+
+// lockedBuffer collects log lines written from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// count is how many lines contain s.
+func (l *lockedBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, line := range strings.Split(l.b.String(), "\n") {
+		if strings.Contains(line, s) {
+			n++
+		}
+	}
+	return n
 }
 
 func newPollerEnv(t *testing.T, api *fakeRunnerAPI) *pollerEnv {
@@ -94,14 +120,14 @@ func newPollerEnv(t *testing.T, api *fakeRunnerAPI) *pollerEnv {
 				{ID: "user-t", Owner: "alice", Repo: "tools", WorkflowID: "ci.yml", Ref: "main"},
 			}},
 	}
-	e := &pollerEnv{t: t, api: api, clock: sim.NewManualClock(envStart)}
-	sys, err := Start(context.Background(), Options{Journal: newMemJournal(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	e := &pollerEnv{t: t, api: api, clock: sim.NewManualClock(envStart), logs: &lockedBuffer{}}
+	sys, err := Start(context.Background(), Options{Journal: newMemJournal(), Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
 		Now: e.clock.Now, Groups: specs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.sys = sys
-	e.gh = NewGitHub(sys, GitHubOptions{Runners: api, Clock: simClock{e.clock}, PollInterval: 10 * time.Second})
+	e.gh = NewGitHub(sys, GitHubOptions{Runners: api, Clock: simClock{e.clock}, PollInterval: 10 * time.Second, Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
 	if err := e.gh.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -215,8 +241,21 @@ func TestPollerKeepsAFailingScopeThenShowsItOffline(t *testing.T) {
 	if r := e.poll()["org-1"]; r.Status != "offline" || r.Busy {
 		t.Fatalf("after failing for longer than %s: %+v; want offline: nothing is known about it", staleAfter(10*time.Second), r)
 	}
+	e.poll()
+	// Three failed polls, one warning; a new error is worth another.
+	if n := e.logs.count(`msg="list runners"`); n != 1 {
+		t.Fatalf("%d warnings for one failing scope over three polls; want 1:\n%s", n, e.logs.b.String())
+	}
+	api.set(func() { api.fail["org/acme"] = errors.New("GitHub answered 401") })
+	e.poll()
+	if n := e.logs.count(`msg="list runners"`); n != 2 {
+		t.Fatalf("%d warnings after the error changed; want 2", n)
+	}
 	api.set(func() { delete(api.fail, "org/acme") })
 	if r := e.poll()["org-1"]; r.Status != "online" {
 		t.Fatalf("after the listing works again: %+v; want online", r)
+	}
+	if n := e.logs.count(`msg="list runners works again"`); n != 1 {
+		t.Fatalf("%d recovery lines; want 1", n)
 	}
 }

@@ -259,12 +259,19 @@ func (gh *GitHub) listScope(ctx context.Context, s *scopeState) {
 	}
 	now := gh.clock.Now()
 	if err != nil {
+		// Say it when the scope starts failing or fails differently, not on
+		// every poll: the status page and metrics show that it still does.
+		if s.FailingSince.IsZero() || s.Err != err.Error() {
+			gh.log.Warn("list runners", "scope", s.Key, "err", err)
+		}
 		if s.FailingSince.IsZero() {
 			s.FailingSince = now
 		}
 		s.Err = err.Error()
-		gh.log.Warn("list runners", "scope", s.Key, "err", err)
 		return
+	}
+	if !s.FailingSince.IsZero() {
+		gh.log.Info("list runners works again", "scope", s.Key, "failed_for", now.Sub(s.FailingSince).String())
 	}
 	s.Runners, s.ObservedAt, s.FailingSince, s.Err = list.Runners, now, time.Time{}, ""
 }
