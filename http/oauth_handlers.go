@@ -39,14 +39,14 @@ func (f *oauthFlow) start(ctx *fasthttp.RequestCtx) {
 	binding := string(ctx.Request.Header.Cookie(bindingCookie))
 	if !validBinding(binding) {
 		if binding, err = newBinding(f.s.opts.random); err != nil {
-			f.s.log.Error("github sign-in", "err", err)
+			f.s.log.Error("github sign-in", "request_id", requestID(ctx), "err", err)
 			writeErrorStatus(ctx, fasthttp.StatusInternalServerError, "Failed to initiate OAuth flow")
 			return
 		}
 	}
 	st, err := f.states.mint(f.s.opts.random, binding, target)
 	if err != nil {
-		f.s.log.Error("github sign-in", "err", err)
+		f.s.log.Error("github sign-in", "request_id", requestID(ctx), "err", err)
 		writeErrorStatus(ctx, fasthttp.StatusInternalServerError, "Failed to initiate OAuth flow")
 		return
 	}
@@ -145,15 +145,15 @@ func (f *oauthFlow) callback(ctx *fasthttp.RequestCtx) {
 	var refusal *signInRefusal
 	switch {
 	case errors.As(err, &refusal):
-		f.s.log.Info("github sign-in refused", "reason", refusal.msg, "ip", f.s.ClientIP(ctx))
+		f.s.log.Info("github sign-in refused", "request_id", requestID(ctx), "reason", refusal.msg, "ip", f.s.ClientIP(ctx))
 		fail(refusal.status, refusal.title, refusal.msg)
 		return
 	case errors.Is(err, errGitHubCall):
-		f.s.log.Warn("github sign-in failed", "err", err, "ip", f.s.ClientIP(ctx))
+		f.s.log.Warn("github sign-in failed", "request_id", requestID(ctx), "err", err, "ip", f.s.ClientIP(ctx))
 		fail(fasthttp.StatusUnauthorized, "Sign-in failed", "Authentication failed")
 		return
 	case err != nil:
-		f.s.log.Error("github sign-in failed", "err", err, "ip", f.s.ClientIP(ctx))
+		f.s.log.Error("github sign-in failed", "request_id", requestID(ctx), "err", err, "ip", f.s.ClientIP(ctx))
 		fail(fasthttp.StatusInternalServerError, "Sign-in failed", "Failed to complete authentication")
 		return
 	}
@@ -168,7 +168,7 @@ func (f *oauthFlow) callback(ctx *fasthttp.RequestCtx) {
 	}
 	once, err := f.codes.issue(f.s.opts.random, u)
 	if err != nil {
-		f.s.log.Error("github sign-in failed", "err", err)
+		f.s.log.Error("github sign-in failed", "request_id", requestID(ctx), "err", err)
 		fail(fasthttp.StatusInternalServerError, "Sign-in failed", "Failed to complete authentication")
 		return
 	}

@@ -83,7 +83,7 @@ func (s *Server) serveFile(ctx *fasthttp.RequestCtx, name, cache string) {
 			writeErrorStatus(ctx, fasthttp.StatusNotFound, "not found")
 			return
 		}
-		s.log.Error("read static file", "name", name, "err", err)
+		s.log.Error("read static file", "request_id", requestID(ctx), "name", name, "err", err)
 		writeErrorStatus(ctx, fasthttp.StatusInternalServerError, msgInternal)
 		return
 	}

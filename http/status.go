@@ -90,7 +90,7 @@ func (s *Server) systemStatus(c *call) (int, any, error) {
 	if err != nil {
 		_, msg, internal := statusOf(err)
 		if internal {
-			s.log.Error("status: journal", "err", err)
+			s.log.Error("status: journal", "request_id", requestID(c.ctx), "err", err)
 		}
 		v.Database = databaseView{Status: "unhealthy", Error: msg}
 	} else {

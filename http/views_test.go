@@ -271,6 +271,15 @@ func TestStatusJSON(t *testing.T) {
 	if got.Status != "degraded" || got.Database.Status != "unhealthy" || got.Database.Error != "timed out waiting for the queue" || string(got.Journal) != "null" {
 		t.Fatalf("status with a stuck journal = %+v", got)
 	}
+	// An unexpected failure is logged with the request id, so the line can
+	// be found from the client's X-Request-ID.
+	env2.fake.mu.Lock()
+	env2.fake.fail["Status"] = errors.New("journal exploded")
+	env2.fake.mu.Unlock()
+	env2.do(request{method: "GET", path: "/api/v1/status", token: env2.readonlyToken(), headers: map[string]string{"X-Request-ID": "status-probe-1"}})
+	if logs := env2.logs.String(); !strings.Contains(logs, `"msg":"status: journal","request_id":"status-probe-1"`) {
+		t.Fatalf("journal failure not logged with the request id:\n%s", logs)
+	}
 }
 
 func TestHealthJSON(t *testing.T) {
