@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/dispatchoor/dispatchoor/actors"
 	"github.com/dispatchoor/dispatchoor/actors/state"
 )
@@ -180,5 +182,51 @@ func TestJobCacheStaysNearTheQueueSize(t *testing.T) {
 	c.appendQueue(nil, "g1", f.read())
 	if n := len(c.groups["g1"]); n > 20+20/4+64 {
 		t.Fatalf("%d cached jobs for a queue of 20", n)
+	}
+}
+
+// TestLargeQueueGzipped: a queue answer over gzipAbove goes gzipped to a
+// client that accepts it and plain to one that does not; small answers are
+// never compressed.
+func TestLargeQueueGzipped(t *testing.T) {
+	env := newTestEnv(t)
+	env.fake.addGroup(state.Group{ID: "big", Name: "Big"})
+	env.fake.addGroup(state.Group{ID: "small", Name: "Small"})
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 300 {
+		env.fake.addJob(&state.Job{ID: fmt.Sprintf("job-%03d", i), GroupID: "big", Status: state.StatusPending, Position: int64(i),
+			Inputs: map[string]string{"network": "hoodi", "client": "geth"}, CreatedBy: "admin", CreatedAt: at, UpdatedAt: at})
+	}
+	env.fake.addJob(&state.Job{ID: "lonely", GroupID: "small", Status: state.StatusPending, CreatedAt: at, UpdatedAt: at})
+	get := func(group string, gzip bool) *response {
+		r := request{method: "GET", path: "/api/v1/groups/" + group + "/queue", token: env.readonlyToken()}
+		if gzip {
+			r.headers = map[string]string{"Accept-Encoding": "gzip, deflate, br"}
+		}
+		resp := env.do(r)
+		wantStatus(t, resp, 200)
+		return resp
+	}
+
+	plain := get("big", false)
+	if len(plain.body) < gzipAbove || plain.header("Content-Encoding") != "" {
+		t.Fatalf("plain answer: %d bytes, Content-Encoding %q", len(plain.body), plain.header("Content-Encoding"))
+	}
+	zipped := get("big", true)
+	if zipped.header("Content-Encoding") != "gzip" || !strings.Contains(zipped.header("Vary"), "Accept-Encoding") {
+		t.Fatalf("gzip answer headers: Content-Encoding %q, Vary %q", zipped.header("Content-Encoding"), zipped.header("Vary"))
+	}
+	unzipped, err := fasthttp.AppendGunzipBytes(nil, zipped.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(unzipped) != string(plain.body) {
+		t.Fatal("the gzipped answer is not the plain one")
+	}
+	if len(zipped.body)*5 > len(plain.body) {
+		t.Fatalf("gzipped %d bytes from %d", len(zipped.body), len(plain.body))
+	}
+	if small := get("small", true); small.header("Content-Encoding") != "" || !json.Valid(small.body) {
+		t.Fatalf("a small answer was compressed: %q", small.header("Content-Encoding"))
 	}
 }
