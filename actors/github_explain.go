@@ -72,6 +72,7 @@ func (gh *GitHub) explainer(g *state.GroupState) func(j *state.Job, ahead int) (
 	now := gh.clock.Now()
 	var (
 		c       capacity
+		busy    string // runnersBusy(c)
 		counted bool
 		avgs    map[string]time.Duration // by template id; absent: not looked up yet
 	)
@@ -95,12 +96,13 @@ func (gh *GitHub) explainer(g *state.GroupState) func(j *state.Job, ahead int) (
 		}
 		if !counted {
 			c, counted = snap.capacity(g.Group.ID, g.Group.RunnerLabels), true
+			busy = runnersBusy(c)
 		}
 		if c.online == 0 {
 			return "no matching runner online", time.Time{}, true
 		}
 		if c.available > ahead {
-			return waitReason(c, ahead), now, true
+			return waitReason(c, ahead, busy), now, true
 		}
 		avg, ok := avgs[j.TemplateID]
 		if !ok {
@@ -110,21 +112,29 @@ func (gh *GitHub) explainer(g *state.GroupState) func(j *state.Job, ahead int) (
 			avg, _ = gh.durations.estimate(g.Group.ID, j.TemplateID)
 			avgs[j.TemplateID] = avg
 		}
-		return waitReason(c, ahead), etaAfter(c, ahead, avg, now), true
+		return waitReason(c, ahead, busy), etaAfter(c, ahead, avg, now), true
 	}
 }
 
-// waitReason says what a dispatchable job waits for.
-func waitReason(c capacity, ahead int) string {
-	if c.available > ahead {
+// waitReason says what a dispatchable job waits for; busy is runnersBusy(c),
+// which a pass over a whole queue computes once.
+func waitReason(c capacity, ahead int, busy string) string {
+	switch {
+	case c.available > ahead:
 		return "waiting for dispatch"
+	case ahead == 0:
+		return busy
+	case busy == "":
+		return plural(ahead, "job", "jobs") + " ahead"
 	}
+	return plural(ahead, "job", "jobs") + " ahead, " + busy
+}
+
+// runnersBusy says why no matching runner is free: busy, or reserved for
+// dispatches whose runs have not started.
+func runnersBusy(c capacity) string {
 	var parts []string
-	if ahead > 0 {
-		parts = append(parts, plural(ahead, "job", "jobs")+" ahead")
-	}
-	busy := c.online - c.available - c.reserved
-	if busy > 0 {
+	if busy := c.online - c.available - c.reserved; busy > 0 {
 		parts = append(parts, plural(busy, "matching runner", "matching runners")+" busy")
 	}
 	if c.reserved > 0 {
