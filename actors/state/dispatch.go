@@ -20,10 +20,14 @@ const MaxDispatchKeyLen = 64
 // when nothing stands in the way. Such a job is failed with the message
 // instead of blocking the jobs behind it.
 func (g *GroupState) DispatchProblem(j *Job) string {
-	if j.TemplateID != "" && g.Templates[j.TemplateID] == nil {
+	t := g.Templates[j.TemplateID]
+	if j.TemplateID != "" && t == nil {
 		return fmt.Sprintf("cannot dispatch: template %s no longer exists", j.TemplateID)
 	}
-	owner, repo, workflowID, ref := g.Effective(j)
+	owner, repo, workflowID, ref := effective(t, j)
+	if owner != "" && repo != "" && workflowID != "" && ref != "" {
+		return "" // the common case, checked on every dispatcher pass
+	}
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"owner", owner}, {"repo", repo}, {"workflow_id", workflowID}, {"ref", ref}} {
 		if f.v == "" {

@@ -279,9 +279,16 @@ func (g *GroupState) Counts() GroupCounts {
 // template"), else its template's value; ref defaults to "main". A job whose
 // template is gone gets only its overrides.
 func (g *GroupState) Effective(j *Job) (owner, repo, workflowID, ref string) {
-	t := g.Templates[j.TemplateID]
+	return effective(g.Templates[j.TemplateID], j)
+}
+
+// noTemplate stands in for a missing template; it is never written.
+var noTemplate Template
+
+// effective is Effective given the job's template (nil: none).
+func effective(t *Template, j *Job) (owner, repo, workflowID, ref string) {
 	if t == nil || j.TemplateID == "" {
-		t = &Template{}
+		t = &noTemplate
 	}
 	owner = override(j.Owner, t.Owner)
 	repo = override(j.Repo, t.Repo)
