@@ -53,6 +53,10 @@ type Metrics struct {
 	done   chan struct{}
 
 	mirror *metricsMirror // run's goroutine only, once run started
+
+	// beforePublish, when a test sets it (under mu), runs before the
+	// gauges are set.
+	beforePublish func()
 }
 
 // MetricsOptions configure NewMetrics.
@@ -200,12 +204,12 @@ func (m *Metrics) post(w metricsWork) bool {
 	return true
 }
 
-func (m *Metrics) take() []metricsWork {
+func (m *Metrics) take() ([]metricsWork, func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	q := m.queue
 	m.queue = nil
-	return q
+	return q, m.beforePublish
 }
 
 func (m *Metrics) run() {
@@ -216,19 +220,30 @@ func (m *Metrics) run() {
 			return
 		case <-m.wake:
 		}
-		for work := m.take(); len(work) > 0; work = m.take() {
+		for work, hook := m.take(); len(work) > 0; work, hook = m.take() {
+			var flushed []chan struct{}
 			for _, w := range work {
+				if w.flush != nil {
+					flushed = append(flushed, w.flush)
+					continue
+				}
 				m.handle(w)
 			}
+			if hook != nil {
+				hook()
+			}
 			m.mirror.publish()
+			// Only now are the gauges what Flush promises: a flush
+			// answered before publish let a scrape see the old values.
+			for _, ch := range flushed {
+				close(ch)
+			}
 		}
 	}
 }
 
 func (m *Metrics) handle(w metricsWork) {
 	switch {
-	case w.flush != nil:
-		close(w.flush)
 	case w.refresh:
 		m.refresh(w.at)
 	default:

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -358,5 +359,52 @@ func TestMetricsDemoScenario(t *testing.T) {
 	}
 	if after[`dispatchoor_queue_size{group="sync",status="running"}`] != 0 || after[`dispatchoor_runners_busy{group="sync"}`] != 0 {
 		t.Errorf("queue and runners not back to idle: %v", after)
+	}
+}
+
+// TestFlushWaitsForTheGauges: an event and a Flush that reach the metrics
+// goroutine together must not have the flush answered before the gauges
+// reflect the event, or a scrape right after Flush sees the old values.
+func TestFlushWaitsForTheGauges(t *testing.T) {
+	w := newMetricsWorld(t)
+	publishing := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let) // a failed test must not leave the metrics goroutine held
+	w.m.mu.Lock()
+	w.m.beforePublish = func() {
+		select {
+		case publishing <- struct{}{}:
+			<-release // hold this publish until the test lets it go
+		default:
+		}
+	}
+	// Queue both under the lock so the goroutine takes them in one go.
+	e := state.Event{Type: state.RunnersObserved, Time: testT0.Add(time.Second),
+		Runners: []state.Runner{runner(1, syncRunnerLabels, true, false), runner(2, syncRunnerLabels, true, true)}}
+	flushed := make(chan struct{})
+	w.m.queue = append(w.m.queue, metricsWork{batch: []Committed{{Index: 1, Event: &e}}}, metricsWork{flush: flushed})
+	w.m.mu.Unlock()
+	w.m.wake <- struct{}{}
+
+	select {
+	case <-publishing:
+	case <-w.ctx().Done():
+		t.Fatal("the queued work was never published")
+	}
+	select {
+	case <-flushed:
+		t.Fatal("Flush answered before the gauges were set")
+	case <-time.After(50 * time.Millisecond):
+	}
+	let()
+	select {
+	case <-flushed:
+	case <-w.ctx().Done():
+		t.Fatal("flush never answered")
+	}
+	if got := scrape(t, w.set)[`dispatchoor_runners_total{group="sync"}`]; got != 2 {
+		t.Fatalf("runners_total = %v right after Flush; want 2", got)
 	}
 }
