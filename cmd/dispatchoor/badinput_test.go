@@ -1,11 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,23 +12,9 @@ import (
 // route cannot be missed) and checks each answer is a 4xx JSON error and the
 // state hash in /api/v1/status does not move.
 func TestBadInputLeavesStateUnchanged(t *testing.T) {
-	cfg, err := config.Parse([]byte(fmt.Sprintf(crashConfig, "127.0.0.1:0", filepath.Join(t.TempDir(), "data"))), "toml", "", config.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Server.MaxBodyBytes = 4096
-	a, err := startApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), appHooks{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.shutdown()
+	a, token := startOnCrashConfig(t, func(c *config.Config) { c.Server.MaxBodyBytes = 4096 })
 	addr := a.ln.Addr().String()
-	st, body := do(t, "POST", addr, "/api/v1/auth/login", "", `{"username":"admin","password":"secret-admin"}`)
-	if st != 200 {
-		t.Fatalf("login: %d %s", st, body)
-	}
-	token := jsonField(body, "token")
-	st, body = do(t, "POST", addr, "/api/v1/groups/g1/queue", token, `{"template_id":"t1"}`)
+	st, body := do(t, "POST", addr, "/api/v1/groups/g1/queue", token, `{"template_id":"t1"}`)
 	if st != 201 {
 		t.Fatalf("enqueue: %d %s", st, body)
 	}

@@ -22,36 +22,13 @@ import (
 	"github.com/dispatchoor/dispatchoor/wal"
 )
 
-// benchApp starts the full server (journal, actors, HTTP on loopback) in
-// this process and returns it with an admin token.
+// benchApp starts the full server with the given storage.sync and no
+// snapshots during the run.
 func benchApp(b *testing.B, sync string) (*app, string) {
-	b.Helper()
-	cfg, err := config.Parse([]byte(fmt.Sprintf(crashConfig, freePortB(b), filepath.Join(b.TempDir(), "data"))), "toml", "", config.LoadOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Storage.Sync = sync
-	cfg.Storage.SnapshotEvery = 1 << 30
-	a, err := startApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), appHooks{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = a.shutdown() })
-	status, body := do(b, "POST", a.ln.Addr().String(), "/api/v1/auth/login", "", `{"username":"admin","password":"secret-admin"}`)
-	if status != 200 {
-		b.Fatalf("login: %d %s", status, body)
-	}
-	return a, jsonField(body, "token")
-}
-
-func freePortB(b *testing.B) string {
-	ln, err := netListen()
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	return startOnCrashConfig(b, func(c *config.Config) {
+		c.Storage.Sync = sync
+		c.Storage.SnapshotEvery = 1 << 30
+	})
 }
 
 var benchClient = &fasthttp.Client{MaxConnsPerHost: 2048, MaxConnWaitTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/dispatchoor/dispatchoor/config"
 )
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
@@ -35,4 +41,29 @@ func sendExpect(t testing.TB, req *http.Request, timeout time.Duration, want int
 		}
 	}
 	return b
+}
+
+// startOnCrashConfig starts the full server (journal, actors, HTTP on a loopback
+// port) in this process on crashConfig, after edit changes the parsed
+// config, and returns it with an admin token. The server stops when the
+// test ends.
+func startOnCrashConfig(tb testing.TB, edit func(*config.Config)) (*app, string) {
+	tb.Helper()
+	cfg, err := config.Parse([]byte(fmt.Sprintf(crashConfig, "127.0.0.1:0", filepath.Join(tb.TempDir(), "data"))), "toml", "", config.LoadOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if edit != nil {
+		edit(cfg)
+	}
+	a, err := startApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), appHooks{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = a.shutdown() })
+	st, body := do(tb, "POST", a.ln.Addr().String(), "/api/v1/auth/login", "", `{"username":"admin","password":"secret-admin"}`)
+	if st != 200 {
+		tb.Fatalf("login: %d %s", st, body)
+	}
+	return a, jsonField(body, "token")
 }

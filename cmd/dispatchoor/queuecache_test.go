@@ -1,17 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/dispatchoor/dispatchoor/config"
 )
 
 // TestQueueAnswerFollowsChanges reads a queue through the real server (its
@@ -19,21 +13,8 @@ import (
 // pending job goes through, and holds each element of the answer byte for
 // byte to the job's own, uncached, GET /jobs/{id}.
 func TestQueueAnswerFollowsChanges(t *testing.T) {
-	cfg, err := config.Parse([]byte(fmt.Sprintf(crashConfig, "127.0.0.1:0", filepath.Join(t.TempDir(), "data"))), "toml", "", config.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := startApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), appHooks{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.shutdown()
+	a, token := startOnCrashConfig(t, nil)
 	addr := a.ln.Addr().String()
-	st, body := do(t, "POST", addr, "/api/v1/auth/login", "", `{"username":"admin","password":"secret-admin"}`)
-	if st != 200 {
-		t.Fatalf("login: %d %s", st, body)
-	}
-	token := jsonField(body, "token")
 	must := func(method, path, body string, want int) []byte {
 		t.Helper()
 		st, got := do(t, method, addr, path, token, body)
